@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the euc.workspaces project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module_utils is PRIVATE: it is for the use of the euc.workspaces collection only
+# and may change at any time without notice.
+
+"""Selectors -> the WorkSpaces they name; the one selection every module uses.
+
+DescribeWorkspaces accepts only one of WorkspaceIds, DirectoryId (with an optional
+UserName) and BundleId, and cannot filter on tags. So one selector narrows the search on
+the server, the cheapest one first, and every selector is then applied on the client, so
+that selectors combine with AND whichever went to the server. Tags cost one DescribeTags
+call per WorkSpace, so they are checked last, on what is left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from .api import AWSEntry
+from .api import describe_tags
+from .api import describe_workspaces
+from .api import describe_workspaces_by_ids
+from .common import InvalidOptionError
+from .common import describe_batch_size
+from .common import malformed
+from .common import shape_pattern
+from .concurrency import map_concurrently
+
+SELECTOR_NAMES = ("workspace_ids", "directory_id", "bundle_id", "tags")
+
+
+def selection_argument_spec() -> dict[str, t.Any]:
+    """The options of the euc.workspaces.selection doc fragment."""
+    return dict(
+        workspace_ids=dict(type="list", elements="str", aliases=["workspace_id"]),
+        directory_id=dict(type="str"),
+        user_names=dict(type="list", elements="str"),
+        bundle_id=dict(type="str"),
+        tags=dict(type="dict"),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Selectors:
+    """What the task asked for. None means "not given"; an empty workspace_ids names nothing."""
+
+    workspace_ids: tuple[str, ...] | None = None
+    directory_id: str | None = None
+    user_names: tuple[str, ...] | None = None
+    bundle_id: str | None = None
+    tags: t.Mapping[str, str] | None = None
+
+    @classmethod
+    def from_params(cls, params: t.Mapping[str, t.Any]) -> Selectors:
+        """Selectors from module parameters; duplicate ids and user names are collapsed."""
+        ids = params.get("workspace_ids")
+        users = params.get("user_names")
+        tags = params.get("tags")
+        return cls(
+            workspace_ids=None if ids is None else tuple(dict.fromkeys(ids)),
+            directory_id=params.get("directory_id"),
+            user_names=None if users is None else tuple(dict.fromkeys(users)),
+            bundle_id=params.get("bundle_id"),
+            tags=None if tags is None else {str(key): str(value) for key, value in tags.items()},
+        )
+
+    def validate(self) -> None:
+        """Raise InvalidOptionError for anything AWS would refuse, before any API call."""
+        problems = []
+        bad_ids = malformed(self.workspace_ids or (), "WorkspaceId")
+        if bad_ids:
+            pattern = shape_pattern("WorkspaceId").pattern
+            problems.append(f"malformed WorkSpace ids (not matching {pattern}): {', '.join(bad_ids)}")
+        if self.directory_id is not None and malformed([self.directory_id], "DirectoryId"):
+            problems.append(f"malformed directory_id: {self.directory_id}")
+        if self.bundle_id is not None and malformed([self.bundle_id], "BundleId"):
+            problems.append(f"malformed bundle_id: {self.bundle_id}")
+        if self.user_names is not None and self.directory_id is None:
+            problems.append("user_names requires directory_id")
+        if self.tags is not None and not self.tags:
+            # An empty dict would match every WorkSpace in the region: never what was meant.
+            problems.append("tags must name at least one tag")
+        if problems:
+            raise InvalidOptionError("; ".join(problems))
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no selector was given at all."""
+        return all(getattr(self, name) is None for name in SELECTOR_NAMES)
+
+    def mismatch(self, workspace: AWSEntry) -> str | None:
+        """Why a WorkSpace fails a selector other than tags, or None when it passes them all."""
+        if self.directory_id is not None and workspace.get("DirectoryId") != self.directory_id:
+            return f"it is in directory {workspace.get('DirectoryId')}, not {self.directory_id}"
+        if self.user_names is not None:
+            wanted = {name.casefold() for name in self.user_names}
+            if (workspace.get("UserName") or "").casefold() not in wanted:
+                return f"its user {workspace.get('UserName')} is not in user_names"
+        if self.bundle_id is not None and workspace.get("BundleId") != self.bundle_id:
+            return f"it uses bundle {workspace.get('BundleId')}, not {self.bundle_id}"
+        return None
+
+    def tag_mismatch(self, tags: t.Mapping[str, str]) -> str | None:
+        """Why a WorkSpace's tags fail the tags selector, or None."""
+        for key, value in (self.tags or {}).items():
+            if key not in tags:
+                return f"it has no tag {key}"
+            if tags[key] != value:
+                return f"its tag {key} is {tags[key]!r}, not {value!r}"
+        return None
+
+
+@dataclasses.dataclass
+class Selection:
+    """The outcome of a selection.
+
+    matched: DescribeWorkspaces entries passing every selector, sorted by WorkspaceId,
+    each with "Tags" (a dict) when tags were read. missing_ids: ids named and not found.
+    excluded: WorkSpaces named by id that another selector rules out, with the reason.
+    """
+
+    matched: list[AWSEntry]
+    missing_ids: list[str]
+    excluded: list[tuple[AWSEntry, str]]
+
+
+def select_workspaces(client: t.Any, selectors: Selectors, max_concurrency: int) -> Selection:
+    """The WorkSpaces the selectors name (every WorkSpace in the region when none is given)."""
+    selectors.validate()
+    candidates = _unique_by_id(_server_side_candidates(client, selectors, max_concurrency))
+    missing = [wid for wid in selectors.workspace_ids or () if wid not in candidates]
+    named = set(selectors.workspace_ids or ())
+    excluded: list[tuple[AWSEntry, str]] = []
+    matched: list[AWSEntry] = []
+
+    for workspace in candidates.values():
+        reason = selectors.mismatch(workspace)
+        if reason is None:
+            matched.append(workspace)
+        elif workspace["WorkspaceId"] in named:
+            excluded.append((workspace, reason))
+
+    if selectors.tags is not None:
+        matched, tag_excluded = _filter_by_tags(client, selectors, matched, max_concurrency)
+        excluded.extend(item for item in tag_excluded if item[0]["WorkspaceId"] in named)
+
+    return Selection(
+        matched=sorted(matched, key=_workspace_id),
+        missing_ids=missing,
+        excluded=sorted(excluded, key=lambda item: _workspace_id(item[0])),
+    )
+
+
+def _server_side_candidates(client: t.Any, selectors: Selectors, max_concurrency: int) -> list[AWSEntry]:
+    """DescribeWorkspaces with the one server-side filter that narrows the search most."""
+    if selectors.workspace_ids is not None:
+        return describe_workspaces_by_ids(client, selectors.workspace_ids)
+    if selectors.directory_id is not None and selectors.user_names is not None:
+        if len(selectors.user_names) <= describe_batch_size():
+            # One call per user beats listing a directory of thousands for a handful of
+            # users; past 25 users, one page of the directory costs no more than one user.
+            directory_id = selectors.directory_id
+            per_user = map_concurrently(
+                lambda user: describe_workspaces(client, DirectoryId=directory_id, UserName=user),
+                selectors.user_names,
+                max_concurrency,
+            )
+            return [workspace for found in per_user for workspace in found]
+        return describe_workspaces(client, DirectoryId=selectors.directory_id)
+    if selectors.directory_id is not None:
+        return describe_workspaces(client, DirectoryId=selectors.directory_id)
+    if selectors.bundle_id is not None:
+        return describe_workspaces(client, BundleId=selectors.bundle_id)
+    return describe_workspaces(client)
+
+
+def _filter_by_tags(
+    client: t.Any, selectors: Selectors, workspaces: list[AWSEntry], max_concurrency: int
+) -> tuple[list[AWSEntry], list[tuple[AWSEntry, str]]]:
+    """Read each WorkSpace's tags (concurrently) and keep those carrying all the wanted ones."""
+    tag_sets = map_concurrently(lambda ws: describe_tags(client, ws["WorkspaceId"]), workspaces, max_concurrency)
+    kept: list[AWSEntry] = []
+    rejected: list[tuple[AWSEntry, str]] = []
+    for workspace, tags in zip(workspaces, tag_sets):
+        with_tags = dict(workspace, Tags=tags)
+        reason = selectors.tag_mismatch(tags)
+        if reason is None:
+            kept.append(with_tags)
+        else:
+            rejected.append((with_tags, reason))
+    return kept, rejected
+
+
+def _unique_by_id(workspaces: t.Iterable[AWSEntry]) -> dict[str, AWSEntry]:
+    return {workspace["WorkspaceId"]: workspace for workspace in workspaces}
+
+
+def _workspace_id(workspace: AWSEntry) -> str:
+    return workspace["WorkspaceId"]
