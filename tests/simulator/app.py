@@ -1,0 +1,224 @@
+"""WSGI application: the AWS JSON front door and the ``/_sim/`` control API.
+
+AWS requests (``X-Amz-Target: WorkspacesService.<Operation>``) are counted,
+passed through fault injection, and only then handed to moto's response
+machinery under the simulator lock. Injected latency is slept before the lock
+is taken so that concurrent slow calls overlap, as they would against AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+# moto imports this lazily on the first request it handles; importing it here
+# keeps that first request from taking a second or more.
+import moto.iam.models  # noqa: F401  # pylint: disable=unused-import
+from moto.core.request import Request
+from werkzeug.wrappers import Response
+
+from .calls import workspace_ids_in
+from .core import Simulator
+from .errors import (
+    JsonRESTError,
+    NotImplementedByTheSimulator,
+    ResourceNotFoundException,
+    SimulatedServiceError,
+    error_response,
+)
+from .responses import SimulatedWorkSpacesResponse
+from .validation import operation_model
+
+LOG = logging.getLogger(__name__)
+
+CONTROL_PREFIX = "/_sim/"
+TARGET_PREFIX = "WorkspacesService."
+JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+_STATE_ROUTE = re.compile(r"^/_sim/workspaces/(?P<workspace_id>[^/]+)/state$")
+
+
+class SimulatorRequest(Request):
+    """moto's request type, marked as coming from a real WSGI server."""
+
+    from_wsgi_server = True
+
+
+class ControlError(Exception):
+    """A control API request that cannot be served."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _json_response(payload: Any, status: int = 200) -> Response:
+    return Response(json.dumps(payload), status=status, content_type="application/json")
+
+
+def _aws_response(status: int, headers: dict[str, Any], body: Any) -> Response:
+    headers = {k: str(v) for k, v in headers.items() if k.lower() != "status"}
+    if not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = JSON_CONTENT_TYPE
+    return Response(body, status=status, headers=headers)
+
+
+def _aws_error(error: JsonRESTError) -> Response:
+    return _aws_response(*error_response(error))
+
+
+class SimulatorApp:
+    """Routes each request to the control API or to the simulated WorkSpaces service."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+        self._routes: dict[tuple[str, str], Callable[[SimulatorRequest], Any]] = {
+            ("GET", "/_sim/health"): lambda _request: {"ok": True},
+            ("POST", "/_sim/reset"): self._reset,
+            ("POST", "/_sim/scenario"): lambda r: self.simulator.load_scenario(_body(r)),
+            ("GET", "/_sim/workspaces"): lambda _request: {
+                "workspaces": self.simulator.workspaces()
+            },
+            ("GET", "/_sim/timing"): lambda _request: self.simulator.timing.to_dict(),
+            ("PUT", "/_sim/timing"): self._set_timing,
+            ("GET", "/_sim/faults"): lambda _request: self.simulator.faults.to_dict(),
+            ("PUT", "/_sim/faults"): self._set_faults,
+            ("GET", "/_sim/calls"): lambda _request: self.simulator.calls.snapshot(),
+            ("DELETE", "/_sim/calls"): self._reset_calls,
+        }
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = SimulatorRequest(environ)
+        if request.path.startswith(CONTROL_PREFIX):
+            response = self._control(request)
+        else:
+            response = self._aws(request)
+        return response(environ, start_response)
+
+    # ------------------------------------------------------------------ AWS side
+
+    def _aws(self, request: SimulatorRequest) -> Response:
+        target = request.headers.get("X-Amz-Target", "")
+        operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+        if not operation or operation_model(operation) is None:
+            return _aws_error(
+                SimulatedServiceError(
+                    "UnknownOperationException",
+                    "Expected the AWS JSON 1.1 protocol with "
+                    f"X-Amz-Target: {TARGET_PREFIX}<Operation>; got {target!r}.",
+                )
+            )
+        try:
+            params = json.loads(request.get_data() or b"{}")
+            if not isinstance(params, dict):
+                raise ValueError("the request body must be a JSON object")
+        except ValueError as exc:
+            return _aws_error(SimulatedServiceError("SerializationException", str(exc)))
+        return self._serve(operation, params, request)
+
+    def _serve(self, operation: str, params: dict[str, Any], request: SimulatorRequest) -> Response:
+        workspace_ids = workspace_ids_in(params)
+        calls = self.simulator.calls
+        calls.received(operation, workspace_ids)
+        decision = self.simulator.faults.decide(operation, workspace_ids)
+        if decision.latency:
+            time.sleep(decision.latency)
+        if decision.error is not None:
+            calls.fault(operation, decision.kind or "")
+            return _aws_error(decision.error)
+        with self.simulator.lock:
+            handler = SimulatedWorkSpacesResponse(
+                self.simulator.backend, self.simulator.faults.forced_failure
+            )
+            response = self._dispatch(operation, handler, request)
+        calls.accepted(operation, [ws for ws in workspace_ids if ws not in handler.forced_ids])
+        return response
+
+    @staticmethod
+    def _dispatch(
+        operation: str, handler: SimulatedWorkSpacesResponse, request: SimulatorRequest
+    ) -> Response:
+        try:
+            return _aws_response(*handler._dispatch(request))  # pylint: disable=protected-access
+        except NotImplementedError:
+            return _aws_error(NotImplementedByTheSimulator(operation))
+        except Exception:  # pylint: disable=broad-exception-caught
+            # Answer like the service would rather than dropping the connection.
+            LOG.exception("%s failed inside the simulator", operation)
+            return _aws_error(
+                SimulatedServiceError("InternalFailure", f"{operation} failed.", status=500)
+            )
+
+    # -------------------------------------------------------------- control API
+
+    def _control(self, request: SimulatorRequest) -> Response:
+        try:
+            return _json_response(self._route(request)(request))
+        except ControlError as exc:
+            return _json_response({"error": str(exc)}, exc.status)
+        except ResourceNotFoundException as exc:
+            return _json_response({"error": exc.message}, 404)
+        except ValueError as exc:
+            return _json_response({"error": str(exc)}, 400)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            LOG.exception("control request %s %s failed", request.method, request.path)
+            return _json_response({"error": f"{type(exc).__name__}: {exc}"}, 500)
+
+    def _route(self, request: SimulatorRequest) -> Callable[[SimulatorRequest], Any]:
+        path = request.path.rstrip("/")
+        handler = self._routes.get((request.method, path))
+        if handler is not None:
+            return handler
+        match = _STATE_ROUTE.match(path)
+        if match and request.method == "POST":
+            return lambda r: self._set_state(match.group("workspace_id"), r)
+        if match or any(route_path == path for _method, route_path in self._routes):
+            raise ControlError(405, f"{request.method} is not allowed on {path}")
+        raise ControlError(404, f"no control endpoint {path}")
+
+    def _reset(self, _request: SimulatorRequest) -> dict[str, Any]:
+        self.simulator.reset()
+        return {"ok": True}
+
+    def _reset_calls(self, _request: SimulatorRequest) -> dict[str, Any]:
+        self.simulator.calls.reset()
+        return {"ok": True}
+
+    def _set_state(self, workspace_id: str, request: SimulatorRequest) -> dict[str, Any]:
+        state = _body(request).get("state")
+        if not isinstance(state, str):
+            raise ControlError(400, 'expected a body like {"state": "AVAILABLE"}')
+        self.simulator.set_state(workspace_id, state)
+        return {"WorkspaceId": workspace_id, "State": state}
+
+    def _set_timing(self, request: SimulatorRequest) -> dict[str, Any]:
+        body = _body(request)
+        unknown = set(body) - {"speed", "durations", "stale_seconds"}
+        if unknown:
+            raise ControlError(400, f"unknown timing keys: {', '.join(sorted(unknown))}")
+        timing = self.simulator.set_timing(
+            body.get("speed"), body.get("durations"), body.get("stale_seconds")
+        )
+        return timing.to_dict()
+
+    def _set_faults(self, request: SimulatorRequest) -> dict[str, Any]:
+        self.simulator.faults.configure(_body(request))
+        return self.simulator.faults.to_dict()
+
+
+def _body(request: SimulatorRequest) -> dict[str, Any]:
+    raw = request.get_data()
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ControlError(400, f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ControlError(400, "the body must be a JSON object")
+    return data

@@ -1,0 +1,472 @@
+"""moto's WorkSpaces backend, extended with lifecycle actions, seeding and pagination.
+
+The simulator keeps moto's ``Workspace`` and ``WorkSpaceDirectory`` objects, so
+every operation moto already implements keeps working on seeded data; the extra
+facts the simulator needs (transitions, snapshots, connection status, ordering)
+live in a ``WorkspaceExtras`` record per WorkSpace.
+
+The backend is not thread-safe (neither is moto's); callers hold a lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from moto.ds.models import Directory
+from moto.workspaces.models import Workspace, WorkSpaceDirectory, WorkSpacesBackend
+
+from .errors import (
+    FAILED_INVALID_STATE,
+    FAILED_NOT_FOUND,
+    InvalidParameterValuesException,
+    InvalidResourceStateException,
+    ResourceNotFoundException,
+)
+from .lifecycle import (
+    ACTIONS,
+    WORKSPACE_STATES,
+    Action,
+    ConnectionStatus,
+    StaleView,
+    Timing,
+    Transition,
+    WorkspaceExtras,
+)
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+DESCRIBE_PAGE_SIZE = 25
+CONNECTION_STATUS_PAGE_SIZE = 25
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
+
+
+def _base36(number: int, width: int) -> str:
+    chars = []
+    for _position in range(width):
+        number, rest = divmod(number, 36)
+        chars.append(_BASE36[rest])
+    return "".join(chars)
+
+
+def derived_directory_id(name: str) -> str:
+    """A stable directory id (``d-`` and 10 hex digits, as moto requires) from a name."""
+    return "d-" + hashlib.sha256(f"directory:{name}".encode()).hexdigest()[:10]
+
+
+@dataclass
+class SeedWorkspace:
+    """Everything needed to place one WorkSpace in the backend."""
+
+    directory_id: str
+    user_name: str
+    id_key: str
+    workspace_id: str | None = None
+    state: str = "AVAILABLE"
+    bundle_id: str = "wsb-bh8rsxt14"
+    running_mode: str = "AUTO_STOP"
+    computer_name: str | None = None
+    tags: list[dict[str, str]] = field(default_factory=list)
+    fails: frozenset[str] = frozenset()
+    rebuild_snapshots: list[float] = field(default_factory=list)
+    restore_snapshots: list[float] = field(default_factory=list)
+    connection: ConnectionStatus = field(default_factory=ConnectionStatus)
+    error_code: str = ""
+    error_message: str = ""
+
+
+@dataclass
+class _SeededDirectory:
+    """Just the attributes of moto's ds ``Directory`` that ``WorkSpaceDirectory`` reads."""
+
+    directory_id: str
+    name: str
+    alias: str
+    launch_time: float
+    directory_type: str = "SimpleAD"
+    dns_ip_addrs: list[str] = field(default_factory=lambda: ["10.0.0.10", "10.0.1.10"])
+    vpc_settings: dict[str, Any] = field(default_factory=dict)
+    connect_settings: dict[str, Any] | None = None
+
+
+class PageToken:
+    """Opaque NextToken: the creation sequence number of the last item served."""
+
+    @staticmethod
+    def encode(sequence: int) -> str:
+        """Token for the page after ``sequence``."""
+        raw = json.dumps({"after": sequence}).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode(token: str | None) -> int:
+        """Sequence number a token continues after (-1 for the first page)."""
+        if not token:
+            return -1
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            after = json.loads(base64.urlsafe_b64decode(padded))["after"]
+        except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+            raise InvalidParameterValuesException("The specified NextToken is not valid.") from exc
+        if not isinstance(after, int):
+            raise InvalidParameterValuesException("The specified NextToken is not valid.")
+        return after
+
+
+# moto's WorkSpacesBackend leaves the mixin's untag_resource abstract as well.
+class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract-method
+    """WorkSpaces backend with lifecycle, seeding, pagination and stale reads."""
+
+    def __init__(
+        self,
+        region_name: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        timing: Timing | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(region_name, account_id)
+        self.timing = timing or Timing()
+        self.clock = clock
+        self.extras: dict[str, WorkspaceExtras] = {}
+        self._next_sequence = 0
+
+    # ----------------------------------------------------------------- bookkeeping
+
+    def _register(self, workspace_id: str) -> WorkspaceExtras:
+        extras = WorkspaceExtras(sequence=self._next_sequence)
+        self._next_sequence += 1
+        self.extras[workspace_id] = extras
+        return extras
+
+    def extras_for(self, workspace_id: str) -> WorkspaceExtras:
+        """The simulator record of a WorkSpace, created for ones moto added on its own."""
+        extras = self.extras.get(workspace_id)
+        return extras if extras is not None else self._register(workspace_id)
+
+    def _ordered(self, workspaces: Iterable[Workspace]) -> list[Workspace]:
+        return sorted(workspaces, key=lambda ws: self.extras_for(ws.workspace_id).sequence)
+
+    def _settle(self, workspace: Workspace, now: float) -> None:
+        """Apply a finished transition to the WorkSpace's stored state."""
+        extras = self.extras_for(workspace.workspace_id)
+        transition = extras.transition
+        if transition is None or transition.state_at(now) is not None:
+            return
+        workspace.state = transition.final_state
+        if transition.final_state == "ERROR":
+            workspace.error_code = "InternalError"
+            workspace.error_message = f"The WorkSpace could not be {transition.action.participle}."
+        else:
+            workspace.error_code = ""
+            workspace.error_message = ""
+        extras.transition = None
+
+    def true_state(self, workspace: Workspace) -> str:
+        """The state right now, as the control API reports it."""
+        self._settle(workspace, self.clock())
+        return workspace.state
+
+    def reported_state(self, workspace: Workspace) -> str:
+        """The state DescribeWorkspaces reports, which may lag behind (stale reads)."""
+        now = self.clock()
+        self._settle(workspace, now)
+        extras = self.extras_for(workspace.workspace_id)
+        if extras.stale is not None:
+            if now < extras.stale.until:
+                return extras.stale.state
+            extras.stale = None
+        return workspace.state
+
+    def _workspace(self, workspace_id: str) -> Workspace:
+        workspace = self.workspaces.get(workspace_id)
+        if workspace is None:
+            raise ResourceNotFoundException(f"The WorkSpace {workspace_id} could not be found.")
+        return workspace
+
+    # --------------------------------------------------------------------- seeding
+
+    def allocate_workspace_id(self, key: str) -> str:
+        """A deterministic, unused ``ws-`` id derived from ``key``."""
+        attempt = 0
+        while True:
+            candidate = "ws-" + _base36(_digest(f"{key}#{attempt}"), 9)
+            if candidate not in self.workspaces:
+                return candidate
+            attempt += 1
+
+    def add_directory(self, directory_id: str, name: str, alias: str | None = None) -> None:
+        """Register a directory (idempotent) so moto's directory operations see it."""
+        if directory_id in self.workspace_directories:
+            return
+        suffix = directory_id[2:]
+        seeded = _SeededDirectory(
+            directory_id=directory_id,
+            name=name,
+            alias=alias or name.split(".", maxsplit=1)[0],
+            launch_time=time.time(),
+            vpc_settings={
+                "VpcId": f"vpc-{suffix[:8]}",
+                "SubnetIds": [f"subnet-{suffix[:8]}a", f"subnet-{suffix[:8]}b"],
+            },
+        )
+        self.workspace_directories[directory_id] = WorkSpaceDirectory(
+            account_id=self.account_id,
+            region=self.region_name,
+            directory=cast(Directory, seeded),
+            registration_code=f"SLiad+{suffix[:6].upper()}",
+            security_group_id=f"sg-{suffix[:10]}",
+            subnet_ids=[],
+            enable_self_service=False,
+            tenancy="SHARED",
+            tags=[],
+        )
+
+    def add_workspace(self, seed: SeedWorkspace) -> str:
+        """Place one seeded WorkSpace; returns its id."""
+        workspace_id = seed.workspace_id or self.allocate_workspace_id(seed.id_key)
+        if workspace_id in self.workspaces:
+            raise ValueError(f"WorkSpace {workspace_id} already exists")
+        workspace = Workspace(
+            workspace={
+                "DirectoryId": seed.directory_id,
+                "BundleId": seed.bundle_id,
+                "UserName": seed.user_name,
+                "Tags": [dict(tag) for tag in seed.tags],
+            },
+            running_mode=seed.running_mode,
+            error_code=seed.error_code,
+            error_msg=seed.error_message,
+        )
+        workspace.workspace_id = workspace_id
+        workspace.state = seed.state
+        workspace.computer_name = seed.computer_name or "WSAMZN-" + workspace_id[3:11].upper()
+        self.workspaces[workspace_id] = workspace
+        extras = self._register(workspace_id)
+        extras.fails = seed.fails
+        extras.rebuild_snapshots = list(seed.rebuild_snapshots)
+        extras.restore_snapshots = list(seed.restore_snapshots)
+        extras.connection = seed.connection
+        return workspace_id
+
+    def set_state(self, workspace_id: str, state: str) -> None:
+        """Force a WorkSpace into a state, dropping any running transition or stale view."""
+        if state not in WORKSPACE_STATES:
+            raise ValueError(f"unknown WorkSpace state {state!r}")
+        workspace = self._workspace(workspace_id)
+        workspace.state = state
+        extras = self.extras_for(workspace_id)
+        extras.transition = None
+        extras.stale = None
+
+    def true_view(self) -> list[dict[str, Any]]:
+        """Every WorkSpace with its true current state, in creation order."""
+        now = self.clock()
+        view = []
+        for workspace in self._ordered(self.workspaces.values()):
+            item = workspace.to_dict_pending()
+            item["State"] = self.true_state(workspace)
+            item["Tags"] = [dict(tag) for tag in workspace.tags]
+            extras = self.extras_for(workspace.workspace_id)
+            item["Fails"] = sorted(extras.fails)
+            transition = extras.transition
+            if transition is not None:
+                item["Transition"] = {
+                    "Action": transition.action.name,
+                    "FinalState": transition.final_state,
+                    "RemainingSeconds": max(0.0, transition.ends_at - now),
+                }
+            view.append(item)
+        return view
+
+    # ------------------------------------------------------------------- lifecycle
+
+    def start_action(self, action: Action, workspace_id: str) -> dict[str, str] | None:
+        """Start ``action`` on one WorkSpace; a FailedRequests entry when refused."""
+        workspace = self.workspaces.get(workspace_id)
+        if workspace is None:
+            return {
+                "WorkspaceId": workspace_id,
+                "ErrorCode": FAILED_NOT_FOUND,
+                "ErrorMessage": f"The WorkSpace {workspace_id} could not be found.",
+            }
+        current = self.true_state(workspace)
+        if current not in action.allowed_states:
+            return {
+                "WorkspaceId": workspace_id,
+                "ErrorCode": FAILED_INVALID_STATE,
+                "ErrorMessage": (
+                    f"The WorkSpace {workspace_id} cannot be {action.participle} "
+                    f"while it is {current}."
+                ),
+            }
+        self._begin(workspace, action, current)
+        return None
+
+    def _begin(self, workspace: Workspace, action: Action, previous_state: str) -> None:
+        now = self.clock()
+        extras = self.extras_for(workspace.workspace_id)
+        final_state = "ERROR" if action.name in extras.fails else action.target_state
+        extras.transition = Transition(
+            action=action,
+            ends_at=now + self.timing.action_real_seconds(action),
+            final_state=final_state,
+        )
+        stale_real = self.timing.real_seconds(self.timing.stale_seconds)
+        extras.stale = StaleView(previous_state, now + stale_real) if stale_real > 0 else None
+        workspace.state = action.transitional_state
+        # A transition of zero duration is already over.
+        self._settle(workspace, now)
+
+    def batch_action(self, action: Action, workspace_ids: list[str]) -> list[dict[str, str]]:
+        """Rebuild/reboot/start/stop several WorkSpaces; returns FailedRequests."""
+        failed = []
+        for workspace_id in workspace_ids:
+            failure = self.start_action(action, workspace_id)
+            if failure is not None:
+                failed.append(failure)
+        return failed
+
+    def restore_workspace(self, workspace_id: str) -> None:
+        """RestoreWorkspace: raises instead of returning FailedRequests."""
+        action = ACTIONS["restore"]
+        workspace = self._workspace(workspace_id)
+        current = self.true_state(workspace)
+        if current not in action.allowed_states:
+            raise InvalidResourceStateException(
+                f"The WorkSpace {workspace_id} cannot be restored while it is {current}."
+            )
+        self._begin(workspace, action, current)
+
+    # ----------------------------------------------------------------- descriptions
+
+    def describe_workspaces_page(
+        self,
+        filters: dict[str, Any],
+        limit: int | None,
+        next_token: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """moto's filtering plus Limit/NextToken paging in creation order."""
+        matching = super().describe_workspaces(
+            workspace_ids=filters.get("WorkspaceIds") or [],
+            directory_id=filters.get("DirectoryId") or "",
+            user_name=filters.get("UserName") or "",
+            bundle_id=filters.get("BundleId") or "",
+        )
+        page, token = self._page(matching, next_token, limit or DESCRIBE_PAGE_SIZE)
+        items = []
+        for workspace in page:
+            item = workspace.to_dict_pending()
+            item["State"] = self.reported_state(workspace)
+            items.append(item)
+        return items, token
+
+    def _page(
+        self, workspaces: Iterable[Workspace], next_token: str | None, size: int
+    ) -> tuple[list[Workspace], str | None]:
+        after = PageToken.decode(next_token)
+        remaining = [
+            ws
+            for ws in self._ordered(workspaces)
+            if self.extras_for(ws.workspace_id).sequence > after
+        ]
+        page = remaining[:size]
+        if len(remaining) <= size:
+            return page, None
+        return page, PageToken.encode(self.extras_for(page[-1].workspace_id).sequence)
+
+    def describe_connection_status(
+        self, workspace_ids: list[str] | None, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """DescribeWorkspacesConnectionStatus, 25 entries a page."""
+        workspaces: Iterable[Workspace] = self.workspaces.values()
+        if workspace_ids:
+            wanted = set(workspace_ids)
+            workspaces = [ws for ws in workspaces if ws.workspace_id in wanted]
+        page, token = self._page(workspaces, next_token, CONNECTION_STATUS_PAGE_SIZE)
+        items = [self.extras_for(ws.workspace_id).connection.to_api(ws.workspace_id) for ws in page]
+        return items, token
+
+    def describe_workspace_snapshots(self, workspace_id: str) -> dict[str, Any]:
+        """DescribeWorkspaceSnapshots from seeded snapshot times."""
+        self._workspace(workspace_id)
+        extras = self.extras_for(workspace_id)
+        return {
+            "RebuildSnapshots": [{"SnapshotTime": t} for t in extras.rebuild_snapshots],
+            "RestoreSnapshots": [{"SnapshotTime": t} for t in extras.restore_snapshots],
+        }
+
+    # -------------------------------------------------------- moto operations, kept
+
+    def create_workspaces(
+        self, workspaces: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """moto's CreateWorkspaces; new WorkSpaces join the creation order."""
+        before = set(self.workspaces)
+        result = super().create_workspaces(workspaces)
+        for workspace_id in self.workspaces:
+            if workspace_id not in before:
+                self._register(workspace_id)
+        return result
+
+    def terminate_workspaces(
+        self, terminate_workspace_requests: list[dict[str, Any]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """moto's termination, with the service's codes and its SUSPENDED refusal."""
+        failed: list[dict[str, Any]] = []
+        accepted = []
+        for request in terminate_workspace_requests:
+            workspace_id = request.get("WorkspaceId", "")
+            workspace = self.workspaces.get(workspace_id)
+            if workspace is None:
+                failed.append(
+                    {
+                        "WorkspaceId": workspace_id,
+                        "ErrorCode": FAILED_NOT_FOUND,
+                        "ErrorMessage": f"The WorkSpace {workspace_id} could not be found.",
+                    }
+                )
+            elif self.true_state(workspace) == "SUSPENDED":
+                failed.append(
+                    {
+                        "WorkspaceId": workspace_id,
+                        "ErrorCode": FAILED_INVALID_STATE,
+                        "ErrorMessage": f"The WorkSpace {workspace_id} cannot be "
+                        "terminated while it is SUSPENDED.",
+                    }
+                )
+            else:
+                accepted.append(request)
+        if accepted:
+            failed.extend(super().terminate_workspaces(accepted)["FailedRequests"])
+        for request in accepted:
+            self.extras.pop(request["WorkspaceId"], None)
+        return {"FailedRequests": failed}
+
+    def _check_resource(self, resource_id: str) -> None:
+        known = (
+            resource_id in self.workspaces
+            or resource_id in self.workspace_directories
+            or resource_id in self.workspace_images
+        )
+        if not known:
+            raise ResourceNotFoundException(f"The resource {resource_id} could not be found.")
+
+    def create_tags(self, resource_id: str, tags: list[dict[str, str]]) -> None:
+        """moto's CreateTags, with ResourceNotFoundException for unknown resources."""
+        self._check_resource(resource_id)
+        super().create_tags(resource_id, tags)
+
+    def describe_tags(self, resource_id: str) -> list[dict[str, str]]:
+        """moto's DescribeTags, with ResourceNotFoundException for unknown resources."""
+        self._check_resource(resource_id)
+        return super().describe_tags(resource_id)

@@ -1,0 +1,90 @@
+"""Thread-safe counts of the AWS calls the simulator received and accepted."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from .faults import COUNTED_KINDS
+
+
+def workspace_ids_in(params: dict[str, Any]) -> list[str]:
+    """WorkSpace ids a request names, each once, in the order they appear.
+
+    Sources: ``WorkspaceIds``, ``WorkspaceId``, ``ResourceId`` (only ``ws-`` ids,
+    since it may also name a directory or an image) and ``*Requests[].WorkspaceId``.
+    """
+    found: list[str] = []
+    ids = params.get("WorkspaceIds")
+    if isinstance(ids, list):
+        found.extend(item for item in ids if isinstance(item, str))
+    for key in ("WorkspaceId", "ResourceId"):
+        value = params.get(key)
+        if isinstance(value, str) and (key == "WorkspaceId" or value.startswith("ws-")):
+            found.append(value)
+    for key, value in params.items():
+        if key.endswith("Requests") and isinstance(value, list):
+            found.extend(
+                item["WorkspaceId"]
+                for item in value
+                if isinstance(item, dict) and isinstance(item.get("WorkspaceId"), str)
+            )
+    return list(dict.fromkeys(found))
+
+
+class CallCounter:
+    """Counts requests per operation and per WorkSpace; safe to use from many threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._received: Counter[str] = Counter()
+        self._accepted: Counter[str] = Counter()
+        self._received_ws: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._accepted_ws: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._faults: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+    def received(self, operation: str, workspace_ids: Iterable[str]) -> None:
+        """A request arrived (before any fault was applied)."""
+        with self._lock:
+            self._received[operation] += 1
+            self._received_ws[operation].update(workspace_ids)
+            # Make the operation visible in "accepted" and "faults" with zeros.
+            self._accepted[operation] += 0
+            self._faults[operation].update(dict.fromkeys(COUNTED_KINDS, 0))
+
+    def fault(self, operation: str, kind: str) -> None:
+        """A fault rejected the request."""
+        if kind not in COUNTED_KINDS:
+            return
+        with self._lock:
+            self._faults[operation][kind] += 1
+
+    def accepted(self, operation: str, workspace_ids: Iterable[str]) -> None:
+        """The request reached the backend, for these WorkSpaces."""
+        with self._lock:
+            self._accepted[operation] += 1
+            self._accepted_ws[operation].update(workspace_ids)
+
+    def reset(self) -> None:
+        """Forget every count."""
+        with self._lock:
+            self._received.clear()
+            self._accepted.clear()
+            self._received_ws.clear()
+            self._accepted_ws.clear()
+            self._faults.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Plain-dict copy in the shape the control API returns."""
+        with self._lock:
+            return {
+                "by_operation": dict(self._received),
+                "accepted": dict(self._accepted),
+                "by_workspace": {op: dict(c) for op, c in self._received_ws.items() if c},
+                "accepted_by_workspace": {op: dict(c) for op, c in self._accepted_ws.items() if c},
+                "faults": {
+                    op: {kind: c[kind] for kind in COUNTED_KINDS} for op, c in self._faults.items()
+                },
+            }

@@ -1,0 +1,321 @@
+"""Scenario format: parse a scenario mapping (from YAML or the control API) into seeds.
+
+A scenario describes directories, fleets of generated WorkSpaces and explicit
+WorkSpaces, plus optional ``timing`` and ``faults`` sections. Parsing is strict
+(unknown keys are errors) so that a typo in a scenario fails loudly instead of
+silently seeding something else. See README.md for the full format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .backend import SeedWorkspace, derived_directory_id
+from .lifecycle import (
+    CONNECTION_STATES,
+    RUNNING_MODES,
+    WORKSPACE_STATES,
+    ConnectionStatus,
+    Timing,
+    action_named,
+)
+
+DEFAULT_BUNDLE_ID = "wsb-bh8rsxt14"
+DEFAULT_DIRECTORY_NAME = "corp.example.com"
+WORKSPACE_ID_PATTERN = re.compile(r"^ws-[0-9a-z]{8,63}$")
+BUNDLE_ID_PATTERN = re.compile(r"^wsb-[0-9a-z]{8,63}$")
+DIRECTORY_ID_PATTERN = re.compile(r"^(d-[0-9a-f]{8,63}|wsd-[0-9a-z]{8,63})$")
+_RELATIVE_TIME = re.compile(r"^-(\d+(?:\.\d+)?)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+_COMMON_KEYS = {
+    "state",
+    "bundle",
+    "running_mode",
+    "tags",
+    "fails",
+    "snapshots",
+    "connection",
+    "error_code",
+    "error_message",
+}
+_FLEET_KEYS = _COMMON_KEYS | {"name", "count", "states", "user_prefix", "computer_prefix"}
+_WORKSPACE_KEYS = _COMMON_KEYS | {"id", "user", "computer_name"}
+_DIRECTORY_KEYS = {"id", "name", "alias", "bundle", "fleets", "workspaces"}
+_TOP_KEYS = {"name", "description", "timing", "faults", "directories"}
+
+
+class ScenarioError(ValueError):
+    """The scenario does not follow the format."""
+
+
+@dataclass
+class DirectorySeed:
+    """One directory to register."""
+
+    directory_id: str
+    name: str
+    alias: str | None
+
+
+@dataclass
+class ScenarioPlan:
+    """A parsed scenario, ready to apply to a backend."""
+
+    directories: list[DirectorySeed] = field(default_factory=list)
+    workspaces: list[SeedWorkspace] = field(default_factory=list)
+    timing: Timing | None = None
+    faults: dict[str, Any] | None = None
+
+
+def load_scenario_file(path: str | Path) -> dict[str, Any]:
+    """Read a scenario YAML (or JSON) file into a mapping."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a scenario must be a mapping")
+    return data
+
+
+def _check_keys(data: Any, allowed: set[str], where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{where} must be a mapping")
+    unknown = set(data) - allowed
+    if unknown:
+        raise ScenarioError(f"unknown keys in {where}: {', '.join(sorted(map(str, unknown)))}")
+    return data
+
+
+def parse_time(value: Any, now: float, where: str) -> float:
+    """Epoch seconds from a datetime, an ISO-8601 string, a number, "now" or "-3d"-style."""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return moment.timestamp()
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).timestamp()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "now":
+            return now
+        relative = _RELATIVE_TIME.match(text)
+        if relative:
+            return now - float(relative.group(1)) * _UNIT_SECONDS[relative.group(2)]
+        try:
+            return parse_time(dt.datetime.fromisoformat(text), now, where)
+        except ValueError:
+            pass
+    raise ScenarioError(f"{where}: cannot read {value!r} as a time")
+
+
+def _tags(data: Any, where: str) -> list[dict[str, str]]:
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        return [{"Key": str(k), "Value": "" if v is None else str(v)} for k, v in data.items()]
+    if isinstance(data, list) and all(isinstance(t, dict) and "Key" in t for t in data):
+        return [{"Key": str(t["Key"]), "Value": str(t.get("Value", ""))} for t in data]
+    raise ScenarioError(f"{where}.tags must be a mapping or a list of {{Key, Value}}")
+
+
+def _fails(data: Any, where: str) -> frozenset[str]:
+    if data is None:
+        return frozenset()
+    items = [data] if isinstance(data, str) else data
+    if not isinstance(items, list):
+        raise ScenarioError(f"{where}.fails must be a list of actions")
+    try:
+        return frozenset(action_named(str(item)).name for item in items)
+    except ValueError as exc:
+        raise ScenarioError(f"{where}.fails: {exc}") from exc
+
+
+def _snapshots(data: Any, now: float, where: str) -> tuple[list[float], list[float]]:
+    if data is None:
+        return [], []
+    spec = _check_keys(data, {"rebuild", "restore"}, f"{where}.snapshots")
+    lists = []
+    for kind in ("rebuild", "restore"):
+        times = spec.get(kind) or []
+        if not isinstance(times, list):
+            raise ScenarioError(f"{where}.snapshots.{kind} must be a list of times")
+        lists.append([parse_time(t, now, f"{where}.snapshots.{kind}") for t in times])
+    return lists[0], lists[1]
+
+
+def _connection(data: Any, now: float, where: str) -> ConnectionStatus:
+    if data is None:
+        return ConnectionStatus("DISCONNECTED", now, None)
+    spec = _check_keys(data, {"state", "checked_at", "last_connected_at"}, f"{where}.connection")
+    state = str(spec.get("state", "DISCONNECTED"))
+    if state not in CONNECTION_STATES:
+        raise ScenarioError(f"{where}.connection.state must be one of {sorted(CONNECTION_STATES)}")
+    checked = spec.get("checked_at", "now")
+    last = spec.get("last_connected_at")
+    return ConnectionStatus(
+        state,
+        parse_time(checked, now, f"{where}.connection.checked_at"),
+        None if last is None else parse_time(last, now, f"{where}.connection.last_connected_at"),
+    )
+
+
+def _state(value: Any, where: str) -> str:
+    state = str(value)
+    if state not in WORKSPACE_STATES:
+        raise ScenarioError(f"{where}: unknown WorkSpace state {state!r}")
+    return state
+
+
+def _bundle(value: Any, default: str, where: str) -> str:
+    bundle = default if value is None else str(value)
+    if not BUNDLE_ID_PATTERN.match(bundle):
+        raise ScenarioError(f"{where}.bundle {bundle!r} does not match {BUNDLE_ID_PATTERN.pattern}")
+    return bundle
+
+
+def _running_mode(value: Any, where: str) -> str:
+    mode = "AUTO_STOP" if value is None else str(value)
+    if mode not in RUNNING_MODES:
+        raise ScenarioError(f"{where}.running_mode must be one of {sorted(RUNNING_MODES)}")
+    return mode
+
+
+def _seed(
+    spec: dict[str, Any], directory_id: str, bundle: str, now: float, where: str
+) -> SeedWorkspace:
+    """The attributes fleets and explicit WorkSpaces share."""
+    rebuild, restore = _snapshots(spec.get("snapshots"), now, where)
+    return SeedWorkspace(
+        directory_id=directory_id,
+        user_name="",
+        id_key="",
+        state=_state(spec.get("state", "AVAILABLE"), f"{where}.state"),
+        bundle_id=_bundle(spec.get("bundle"), bundle, where),
+        running_mode=_running_mode(spec.get("running_mode"), where),
+        tags=_tags(spec.get("tags"), where),
+        fails=_fails(spec.get("fails"), where),
+        rebuild_snapshots=rebuild,
+        restore_snapshots=restore,
+        connection=_connection(spec.get("connection"), now, where),
+        error_code=str(spec.get("error_code", "")),
+        error_message=str(spec.get("error_message", "")),
+    )
+
+
+def _fleet_states(spec: dict[str, Any], where: str) -> list[str]:
+    """One state per fleet member, from ``state`` + ``count`` or a ``states`` mapping."""
+    count = spec.get("count")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise ScenarioError(f"{where}.count must be a non-negative integer")
+    mix = spec.get("states")
+    if mix is None:
+        if count is None:
+            raise ScenarioError(f"{where} needs count (or a states mapping)")
+        return [_state(spec.get("state", "AVAILABLE"), f"{where}.state")] * count
+    if "state" in spec:
+        raise ScenarioError(f"{where}: use either state or states, not both")
+    if not isinstance(mix, dict):
+        raise ScenarioError(f"{where}.states must map state to count")
+    states = []
+    for state, n in mix.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ScenarioError(f"{where}.states.{state} must be a non-negative integer")
+        states.extend([_state(state, f"{where}.states")] * n)
+    if count is not None and count != len(states):
+        raise ScenarioError(f"{where}: count {count} differs from the states total {len(states)}")
+    return states
+
+
+def _fleet(
+    spec: Any, directory_id: str, bundle: str, now: float, where: str
+) -> list[SeedWorkspace]:
+    spec = _check_keys(spec, _FLEET_KEYS, where)
+    name = spec.get("name")
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(f"{where}.name is required")
+    states = _fleet_states(spec, where)
+    width = max(3, len(str(len(states))))
+    user_prefix = str(spec.get("user_prefix", name))
+    computer_prefix = spec.get("computer_prefix")
+    seeds = []
+    for index, state in enumerate(states, start=1):
+        seed = _seed({**spec, "state": state}, directory_id, bundle, now, where)
+        seed.user_name = f"{user_prefix}{index:0{width}d}"
+        seed.id_key = f"{directory_id}/{name}/{index}"
+        if computer_prefix is not None:
+            seed.computer_name = f"{computer_prefix}{index:0{width}d}"
+        seeds.append(seed)
+    return seeds
+
+
+def _workspace(spec: Any, directory_id: str, bundle: str, now: float, where: str) -> SeedWorkspace:
+    spec = _check_keys(spec, _WORKSPACE_KEYS, where)
+    user = spec.get("user")
+    if not isinstance(user, str) or not user:
+        raise ScenarioError(f"{where}.user is required")
+    seed = _seed(spec, directory_id, bundle, now, where)
+    seed.user_name = user
+    seed.id_key = f"{directory_id}/workspace/{user}"
+    workspace_id = spec.get("id")
+    if workspace_id is not None:
+        if not isinstance(workspace_id, str) or not WORKSPACE_ID_PATTERN.match(workspace_id):
+            raise ScenarioError(
+                f"{where}.id {workspace_id!r} does not match {WORKSPACE_ID_PATTERN.pattern}"
+            )
+        seed.workspace_id = workspace_id
+    if spec.get("computer_name") is not None:
+        seed.computer_name = str(spec["computer_name"])
+    return seed
+
+
+def _directory(spec: Any, plan: ScenarioPlan, now: float, where: str) -> None:
+    spec = _check_keys(spec, _DIRECTORY_KEYS, where)
+    name = str(spec.get("name", DEFAULT_DIRECTORY_NAME))
+    directory_id = str(spec.get("id") or derived_directory_id(name))
+    if not DIRECTORY_ID_PATTERN.match(directory_id):
+        raise ScenarioError(
+            f"{where}.id {directory_id!r} does not match {DIRECTORY_ID_PATTERN.pattern}"
+        )
+    bundle = _bundle(spec.get("bundle"), DEFAULT_BUNDLE_ID, where)
+    plan.directories.append(DirectorySeed(directory_id, name, spec.get("alias")))
+    for index, fleet in enumerate(spec.get("fleets") or []):
+        plan.workspaces.extend(_fleet(fleet, directory_id, bundle, now, f"{where}.fleets[{index}]"))
+    for index, workspace in enumerate(spec.get("workspaces") or []):
+        plan.workspaces.append(
+            _workspace(workspace, directory_id, bundle, now, f"{where}.workspaces[{index}]")
+        )
+
+
+def parse_scenario(data: Any, now: float) -> ScenarioPlan:
+    """Validate a scenario mapping; ``now`` (epoch seconds) anchors relative times."""
+    data = _check_keys(data if data is not None else {}, _TOP_KEYS, "scenario")
+    plan = ScenarioPlan()
+    timing = data.get("timing")
+    if timing is not None:
+        if not isinstance(timing, dict):
+            raise ScenarioError("timing must be a mapping")
+        try:
+            plan.timing = Timing.from_dict(timing)
+        except ValueError as exc:
+            raise ScenarioError(f"timing: {exc}") from exc
+    if data.get("faults") is not None:
+        plan.faults = data["faults"]
+    directories = data.get("directories") or []
+    if not isinstance(directories, list):
+        raise ScenarioError("directories must be a list")
+    for index, directory in enumerate(directories):
+        _directory(directory, plan, now, f"directories[{index}]")
+    explicit = [seed.workspace_id for seed in plan.workspaces if seed.workspace_id]
+    duplicates = {ws for ws in explicit if explicit.count(ws) > 1}
+    if duplicates:
+        raise ScenarioError(f"WorkSpace ids used twice: {', '.join(sorted(duplicates))}")
+    return plan

@@ -1,0 +1,1 @@
+"""Tests of the WorkSpaces simulator, run through real boto3 clients over HTTP."""
