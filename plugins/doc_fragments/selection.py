@@ -28,7 +28,7 @@ options:
   user_names:
     description:
       - Only the WorkSpaces of these directory users. Requires O(directory_id).
-      - User names are compared without regard to case, as the directory does.
+      - Give the names as the directory spells them; each must have 1 to 63 characters.
     type: list
     elements: str
   bundle_id:

@@ -189,9 +189,12 @@ workspaces:
       returned: when the outcome is failed
       sample: The WorkSpace is not in a valid state for this operation.
     reason:
-      description: With V(skipped), why.
+      description:
+        - With V(skipped), why.
+        - With V(in_progress), when this run's request reported an error although the WorkSpace
+          is now V(REBUILDING) (an answer lost on the way back), that error.
       type: str
-      returned: when the outcome is skipped
+      returned: when the outcome is skipped, and sometimes when it is in_progress
       sample: state AVAILABLE is not in states (ERROR, UNHEALTHY)
 failed_requests:
   description:

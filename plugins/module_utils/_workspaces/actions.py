@@ -182,6 +182,7 @@ class WorkspaceOutcome:
         self.outcome = FAILED_OUTCOME
         self.error_code = code
         self.error_message = message
+        self.reason = None
 
     def skip(self, reason: str) -> None:
         self.outcome = SKIPPED
@@ -341,6 +342,7 @@ def submit(client: t.Any, spec: ActionSpec, outcomes: t.Sequence[WorkspaceOutcom
     planned = [outcome for outcome in outcomes if outcome.requested]
     stop = threading.Event()
     stopping_errors: list[WorkspacesError] = []
+    refused: list[WorkspaceOutcome] = []
 
     def send(batch: t.Sequence[WorkspaceOutcome]) -> None:
         if stop.is_set():
@@ -356,11 +358,45 @@ def submit(client: t.Any, spec: ActionSpec, outcomes: t.Sequence[WorkspaceOutcom
             for outcome in batch:
                 outcome.requested = False
                 outcome.fail(error_code(error.exception) or type(error.exception).__name__, error_message(error.exception))
+            refused.extend(batch)
             return
-        _apply_failed_requests(batch, failed_requests)
+        refused.extend(_apply_failed_requests(batch, failed_requests))
 
     map_concurrently(send, list(chunks(planned, spec.batch_size)), max_concurrency)
+    reconcile(client, spec, refused)
     return stopping_errors[0] if stopping_errors else None
+
+
+def reconcile(client: t.Any, spec: ActionSpec, refused: t.Sequence[WorkspaceOutcome]) -> None:
+    """Read again the WorkSpaces whose request reported an error; report those now in the
+    transitional state as in_progress.
+
+    An answer lost on the way back (a dropped connection) or a transient server error
+    retried after AWS had in fact accepted the first attempt both report an error for a
+    WorkSpace that is being acted on. in_progress, with the error in its reason, is the
+    honest outcome: it is in progress, and this run cannot tell whose request started it.
+    """
+    if not refused:
+        return
+    try:
+        states = read_states(client, [outcome.workspace_id for outcome in refused])
+    except WorkspacesError:
+        return  # The connection may be gone: the errors already recorded stand.
+    transitional = spec.transition.transitional_state
+    for outcome in refused:
+        if states.get(outcome.workspace_id) == transitional:
+            outcome.reason = (
+                f"its {spec.operation} call reported {outcome.error_code or 'an error'} ({outcome.error_message}), "
+                f"yet it is {transitional}"
+            )
+            outcome.outcome = IN_PROGRESS
+            outcome.final_state = transitional
+            outcome.error_code = outcome.error_message = None
+
+
+def read_states(client: t.Any, workspace_ids: t.Sequence[str]) -> dict[str, str]:
+    """{id: state} of those of the WorkSpaces that exist, 25 ids per call."""
+    return {ws["WorkspaceId"]: ws["State"] for ws in describe_workspaces_by_ids(client, workspace_ids)}
 
 
 def _stops_the_run(error: WorkspacesError) -> bool:
@@ -370,8 +406,10 @@ def _stops_the_run(error: WorkspacesError) -> bool:
     return code is None or code in CALLER_ERROR_CODES
 
 
-def _apply_failed_requests(batch: t.Sequence[WorkspaceOutcome], failed_requests: t.Sequence[AWSEntry]) -> None:
+def _apply_failed_requests(batch: t.Sequence[WorkspaceOutcome], failed_requests: t.Sequence[AWSEntry]) -> list[WorkspaceOutcome]:
+    """Mark the WorkSpaces AWS refused as failed, with its code and message verbatim; return them."""
     by_id = {entry.get("WorkspaceId"): entry for entry in failed_requests}
+    refused = []
     for outcome in batch:
         entry = by_id.get(outcome.workspace_id)
         if entry is None and len(batch) == 1 and failed_requests:
@@ -379,21 +417,20 @@ def _apply_failed_requests(batch: t.Sequence[WorkspaceOutcome], failed_requests:
         if entry is not None:
             outcome.requested = False
             outcome.fail(entry.get("ErrorCode"), entry.get("ErrorMessage", ""))
+            refused.append(outcome)
+    return refused
 
 
 def wait(client: t.Any, spec: ActionSpec, outcomes: t.Sequence[WorkspaceOutcome], options: ActionOptions) -> None:
     """Wait for the requested and the already-in-progress WorkSpaces; record how each ended."""
     waited = {o.workspace_id: o for o in outcomes if o.requested or o.outcome == IN_PROGRESS}
     watches = [
-        Watch(workspace_id=o.workspace_id, state_before=o.state, seen_transitional=o.outcome == IN_PROGRESS)
+        Watch(workspace_id=o.workspace_id, seen_transitional=o.outcome == IN_PROGRESS)
         for o in waited.values()
     ]
 
-    def read_states(workspace_ids: t.Sequence[str]) -> dict[str, str]:
-        return {ws["WorkspaceId"]: ws["State"] for ws in describe_workspaces_by_ids(client, workspace_ids)}
-
     try:
-        wait_for(watches, spec.transition, read_states, options.wait_timeout, options.wait_delay)
+        wait_for(watches, spec.transition, lambda ids: read_states(client, ids), options.wait_timeout, options.wait_delay)
     finally:
         for watch in watches:
             _record_end(spec, waited[watch.workspace_id], watch, options.wait_timeout)

@@ -16,6 +16,7 @@ the botocore exception, so callers can read the AWS error code.
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
@@ -29,14 +30,30 @@ from .common import describe_batch_size
 
 AWSEntry = t.Dict[str, t.Any]
 
-# amazon.aws's defaults (10 tries, 3 s initial delay, 60 s cap), plus the WorkSpaces codes.
-RETRY = AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=EXTRA_RETRY_CODES)
+
+def retry_decorator() -> t.Callable[[t.Callable[..., t.Any]], t.Callable[..., t.Any]]:
+    """amazon.aws's jittered backoff (10 tries, 3 s initial delay, 60 s cap) plus the WorkSpaces codes.
+
+    A new one per call: the decorator keeps its backoff position in one iterator, which
+    threads sharing a decorator would reset and advance for each other.
+    """
+    return AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=EXTRA_RETRY_CODES)
+
+
+def retried(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    """Retry func on throttling and transient errors, with a backoff of its own per call."""
+
+    @functools.wraps(func)
+    def call_with_retries(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        return retry_decorator()(func)(*args, **kwargs)
+
+    return call_with_retries
 
 
 @WorkspacesErrorHandler.common_error_handler("describe WorkSpaces")
 def describe_workspaces(client: t.Any, **filters: t.Any) -> list[AWSEntry]:
     """Every WorkSpace matching the server-side filters, all pages."""
-    result = paginated_query_with_retries(client, "describe_workspaces", retry_decorator=RETRY, **filters)
+    result = paginated_query_with_retries(client, "describe_workspaces", retry_decorator=retry_decorator(), **filters)
     return result.get("Workspaces", [])
 
 
@@ -49,7 +66,7 @@ def describe_workspaces_by_ids(client: t.Any, workspace_ids: t.Sequence[str]) ->
 
 
 @WorkspacesErrorHandler.list_error_handler("describe WorkSpace tags", default_value={})
-@RETRY
+@retried
 def describe_tags(client: t.Any, workspace_id: str) -> dict[str, str]:
     """A WorkSpace's tags as a dict; {} when it has gone."""
     tag_list = client.describe_tags(ResourceId=workspace_id).get("TagList", [])
@@ -57,7 +74,7 @@ def describe_tags(client: t.Any, workspace_id: str) -> dict[str, str]:
 
 
 @WorkspacesErrorHandler.list_error_handler("describe WorkSpace snapshots", default_value={})
-@RETRY
+@retried
 def describe_workspace_snapshots(client: t.Any, workspace_id: str) -> AWSEntry:
     """RebuildSnapshots and RestoreSnapshots of one WorkSpace; {} when it has gone."""
     response = client.describe_workspace_snapshots(WorkspaceId=workspace_id)
@@ -70,7 +87,7 @@ def describe_connection_status(client: t.Any, workspace_ids: t.Sequence[str]) ->
     statuses: list[AWSEntry] = []
     for batch in chunks(list(workspace_ids), describe_batch_size()):
         result = paginated_query_with_retries(
-            client, "describe_workspaces_connection_status", retry_decorator=RETRY, WorkspaceIds=list(batch)
+            client, "describe_workspaces_connection_status", retry_decorator=retry_decorator(), WorkspaceIds=list(batch)
         )
         statuses.extend(result.get("WorkspacesConnectionStatus", []))
     return statuses
@@ -83,7 +100,7 @@ def _batch_action(operation: t.Callable[..., AWSEntry], request_key: str, worksp
 
 
 @WorkspacesErrorHandler.common_error_handler("rebuild WorkSpaces")
-@RETRY
+@retried
 def rebuild_workspaces(client: t.Any, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
     """Ask for a rebuild; the model allows exactly one WorkSpace per call."""
     return _batch_action(client.rebuild_workspaces, "RebuildWorkspaceRequests", workspace_ids)

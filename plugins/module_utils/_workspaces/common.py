@@ -106,6 +106,12 @@ def max_items(shape_name: str) -> int:
     return int(_service_model().shape_for(shape_name).metadata["max"])
 
 
+def length_limits(shape_name: str) -> tuple[int, int]:
+    """The min and max length botocore's model gives for a string shape."""
+    metadata = _service_model().shape_for(shape_name).metadata
+    return int(metadata.get("min", 0)), int(metadata["max"])
+
+
 def describe_batch_size() -> int:
     """DescribeWorkspaces and DescribeWorkspacesConnectionStatus take this many ids (25)."""
     return max_items("WorkspaceIdList")
@@ -114,7 +120,7 @@ def describe_batch_size() -> int:
 def malformed(values: t.Iterable[str], shape_name: str) -> list[str]:
     """The values that do not match the model's pattern for shape_name."""
     pattern = shape_pattern(shape_name)
-    return [value for value in values if not pattern.match(value)]
+    return [value for value in values if not pattern.fullmatch(value)]
 
 
 def chunks(items: t.Sequence[t.Any], size: int) -> t.Iterator[t.Sequence[t.Any]]:

@@ -18,6 +18,7 @@ import dataclasses
 import typing as t
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 
 from .api import AWSEntry
@@ -77,8 +78,8 @@ class InfoOptions:
 def describe_selected(client: t.Any, options: InfoOptions) -> list[dict[str, t.Any]]:
     """The selected WorkSpaces, snake_cased, sorted by workspace_id, with the detail asked for."""
     options.validate()
-    selection = select_workspaces(client, options.selectors, options.max_concurrency)
-    workspaces = [ws for ws in selection.matched if options.states is None or ws["State"] in options.states]
+    selection = select_workspaces(client, options.selectors, options.max_concurrency, options.states)
+    workspaces = selection.matched
     if options.include_tags:
         _add_tags(client, workspaces, options.max_concurrency)
     else:

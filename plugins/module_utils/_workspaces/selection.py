@@ -26,6 +26,7 @@ from .api import describe_workspaces
 from .api import describe_workspaces_by_ids
 from .common import InvalidOptionError
 from .common import describe_batch_size
+from .common import length_limits
 from .common import malformed
 from .common import shape_pattern
 from .concurrency import map_concurrently
@@ -81,6 +82,10 @@ class Selectors:
             problems.append(f"malformed bundle_id: {self.bundle_id}")
         if self.user_names is not None and self.directory_id is None:
             problems.append("user_names requires directory_id")
+        shortest, longest = length_limits("UserName")
+        bad_users = [name for name in self.user_names or () if not shortest <= len(name) <= longest]
+        if bad_users:
+            problems.append(f"user names must have {shortest} to {longest} characters: {', '.join(map(repr, bad_users))}")
         if self.tags is not None and not self.tags:
             # An empty dict would match every WorkSpace in the region: never what was meant.
             problems.append("tags must name at least one tag")
@@ -128,11 +133,19 @@ class Selection:
     excluded: list[tuple[AWSEntry, str]]
 
 
-def select_workspaces(client: t.Any, selectors: Selectors, max_concurrency: int) -> Selection:
-    """The WorkSpaces the selectors name (every WorkSpace in the region when none is given)."""
+def select_workspaces(
+    client: t.Any, selectors: Selectors, max_concurrency: int, states: t.AbstractSet[str] | None = None
+) -> Selection:
+    """The WorkSpaces the selectors name (every WorkSpace in the region when none is given).
+
+    states, when given, drops the WorkSpaces in other states before their tags are read,
+    sparing DescribeTags calls; they are not reported as excluded.
+    """
     selectors.validate()
     candidates = _unique_by_id(_server_side_candidates(client, selectors, max_concurrency))
     missing = [wid for wid in selectors.workspace_ids or () if wid not in candidates]
+    if states is not None:
+        candidates = {wid: ws for wid, ws in candidates.items() if ws.get("State") in states}
     named = set(selectors.workspace_ids or ())
     excluded: list[tuple[AWSEntry, str]] = []
     matched: list[AWSEntry] = []

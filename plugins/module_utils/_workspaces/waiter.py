@@ -13,11 +13,12 @@ time. This one polls every watched WorkSpace with one DescribeWorkspaces call pe
 
 Right after an action is accepted, DescribeWorkspaces may still report the state the
 WorkSpace had before it. A waiter that believed such a read would report a rebuild of
-an AVAILABLE WorkSpace as done before it started. So a read of the target state only
-counts once the transitional state has been seen, or when the WorkSpace was not in the
-target state before the request (then the target state cannot be a stale read). Likewise
-a failure state counts only after the transitional state was seen, since a WorkSpace
-rebuilt from ERROR reads ERROR until the service catches up.
+an AVAILABLE WorkSpace as done before it started. So neither the target state nor a
+failure state counts until the transitional state has been seen: a WorkSpace rebuilt
+from ERROR reads ERROR until the service catches up, and one that was REBOOTING or
+UNHEALTHY may turn AVAILABLE on its own before the rebuild begins. An action lasts
+minutes (a rebuild, tens of minutes), far longer than the delay between two polls, so
+the transitional state is not missed.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ class Watch:
     """One WorkSpace being waited on."""
 
     workspace_id: str
-    state_before: str | None
     seen_transitional: bool = False
     last_state: str | None = None
     status: str = PENDING
@@ -60,10 +60,9 @@ def observe(watch: Watch, state: str | None, transition: Transition) -> None:
         watch.status = GONE
     elif state == transition.transitional_state:
         watch.seen_transitional = True
-    elif state == transition.target_state:
-        if watch.seen_transitional or watch.state_before != transition.target_state:
-            watch.status = SUCCEEDED
-    elif state in transition.failure_states and watch.seen_transitional:
+    elif watch.seen_transitional and state == transition.target_state:
+        watch.status = SUCCEEDED
+    elif watch.seen_transitional and state in transition.failure_states:
         watch.status = FAILED
 
 
