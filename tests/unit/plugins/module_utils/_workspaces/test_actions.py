@@ -1,0 +1,816 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the euc.workspaces project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The action engine with REBUILD: one outcome per WorkSpace, and the calls that led to it."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import typing as t
+
+import pytest
+
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionFailed
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionOptions
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionReport
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import run_action
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import InvalidOptionError
+
+from ....helpers.fake_workspaces import BUNDLE
+from ....helpers.fake_workspaces import DIRECTORY
+from ....helpers.fake_workspaces import OTHER_DIRECTORY
+from ....helpers.fake_workspaces import FakeClock
+from ....helpers.fake_workspaces import FakeWorkspacesClient
+from ....helpers.fake_workspaces import access_denied
+from ....helpers.fake_workspaces import client_error
+from ....helpers.fake_workspaces import connection_lost
+from ....helpers.fake_workspaces import throttled
+from ....helpers.fake_workspaces import workspace
+from ....helpers.fake_workspaces import ws_id
+
+TARGET = "ws-target001"
+ONLY = "only AVAILABLE, ERROR, UNHEALTHY, STOPPED, REBOOTING"
+STOPPED_RUN = "not requested: the task stopped after an error on another RebuildWorkspaces call"
+
+
+def make_options(check_mode: bool = False, **params: t.Any) -> ActionOptions:
+    """ActionOptions as the module builds them, with the module's defaults."""
+    values: dict[str, t.Any] = dict(
+        workspace_ids=None,
+        directory_id=None,
+        user_names=None,
+        bundle_id=None,
+        tags=None,
+        states=list(REBUILD.allowed_states),
+        max_workspaces=10,
+        max_concurrency=1,
+        wait=False,
+        wait_timeout=3600,
+        wait_delay=15,
+    )
+    values.update(params)
+    return ActionOptions.from_params(values, check_mode)
+
+
+def rebuild(fake: FakeWorkspacesClient, check_mode: bool = False, **params: t.Any) -> ActionReport:
+    return run_action(fake, REBUILD, make_options(check_mode, **params))
+
+
+def outcomes(report: ActionReport) -> dict[str, dict[str, t.Any]]:
+    return {entry["workspace_id"]: entry for entry in report.as_result(with_diff=False)["workspaces"]}
+
+
+def fleet(*states: str, **fields: t.Any) -> FakeWorkspacesClient:
+    """One WorkSpace per state, ws-0000000000, ws-0000000001, ..."""
+    return FakeWorkspacesClient([workspace(ws_id(n), state, **fields) for n, state in enumerate(states)])
+
+
+def _no_setup(_fake: FakeWorkspacesClient) -> None:
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One row of the outcome table, for the WorkSpace TARGET."""
+
+    state: str | None  # None: no such WorkSpace
+    expected: dict[str, t.Any]  # a subset of TARGET's entry in the result
+    requested: bool  # listed in rebuild_requested (and so the task changed something)
+    rebuild_calls: int
+    params: dict[str, t.Any] = dataclasses.field(default_factory=lambda: {"workspace_ids": [TARGET]})
+    setup: t.Callable[[FakeWorkspacesClient], None] = _no_setup
+
+
+def _failed_request(fake: FakeWorkspacesClient) -> None:
+    fake.rebuild_failures[TARGET] = ("InvalidResourceState.Workspace", "The WorkSpace is not in a valid state for this operation.")
+
+
+def _raises(code: str, message: str) -> t.Callable[[FakeWorkspacesClient], None]:
+    def setup(fake: FakeWorkspacesClient) -> None:
+        fake.rebuild_errors[TARGET] = [client_error(code, message)]
+
+    return setup
+
+
+def _reads_after_rebuild(*states: str | None) -> t.Callable[[FakeWorkspacesClient], None]:
+    def setup(fake: FakeWorkspacesClient) -> None:
+        fake.reads_after_rebuild[TARGET] = states
+
+    return setup
+
+
+def _reads(*states: str | None) -> t.Callable[[FakeWorkspacesClient], None]:
+    """Reads from the first one, the selection's, on."""
+
+    def setup(fake: FakeWorkspacesClient) -> None:
+        fake.script(TARGET, *states)
+
+    return setup
+
+
+WAIT = {"workspace_ids": [TARGET], "wait": True, "wait_timeout": 600, "wait_delay": 15}
+
+OUTCOME_TABLE = [
+    pytest.param(
+        Row(
+            None,
+            {
+                "outcome": "failed",
+                "error_code": "WorkspaceNotFound",
+                "state": None,
+                "directory_id": None,
+                "error_message": f"No WorkSpace {TARGET} was found in this region",
+            },
+            requested=False,
+            rebuild_calls=0,
+        ),
+        id="not-found",
+    ),
+    pytest.param(Row("REBUILDING", {"outcome": "in_progress", "state": "REBUILDING"}, requested=False, rebuild_calls=0), id="already-rebuilding"),
+    pytest.param(
+        Row("AVAILABLE", {"outcome": "rebuild_requested", "state": "AVAILABLE", "final_state": "AVAILABLE"}, requested=True, rebuild_calls=1), id="accepted"
+    ),
+    pytest.param(
+        Row(
+            "ERROR",
+            {"outcome": "failed", "error_code": "InvalidResourceState.Workspace", "error_message": "The WorkSpace is not in a valid state for this operation."},
+            requested=False,
+            rebuild_calls=1,
+            setup=_failed_request,
+        ),
+        id="failed-requests-entry",
+    ),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {"outcome": "failed", "error_code": "OperationNotSupportedException", "error_message": "The operation is not supported for this WorkSpace."},
+            requested=False,
+            rebuild_calls=1,
+            setup=_raises("OperationNotSupportedException", "The operation is not supported for this WorkSpace."),
+        ),
+        id="operation-not-supported",
+    ),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {"outcome": "failed", "error_code": "InvalidResourceStateException", "error_message": "The state of the resource is not valid for this operation."},
+            requested=False,
+            rebuild_calls=1,
+            setup=_raises("InvalidResourceStateException", "The state of the resource is not valid for this operation."),
+        ),
+        id="invalid-resource-state-raised",
+    ),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {"outcome": "skipped", "reason": "state AVAILABLE is not in states (ERROR, UNHEALTHY)"},
+            requested=False,
+            rebuild_calls=0,
+            params={"workspace_ids": [TARGET], "states": ["UNHEALTHY", "ERROR"]},
+        ),
+        id="state-not-in-states",
+    ),
+    pytest.param(
+        Row(
+            "PENDING",
+            {"outcome": "skipped", "reason": f"a WorkSpace in state PENDING cannot be rebuilt ({ONLY})"},
+            requested=False,
+            rebuild_calls=0,
+            params={"directory_id": DIRECTORY},
+        ),
+        id="pending-by-filter",
+    ),
+    pytest.param(
+        Row(
+            "SUSPENDED",
+            {"outcome": "skipped", "reason": f"a WorkSpace in state SUSPENDED cannot be rebuilt ({ONLY})"},
+            requested=False,
+            rebuild_calls=0,
+            params={"bundle_id": BUNDLE},
+        ),
+        id="suspended-by-filter",
+    ),
+    pytest.param(
+        Row(
+            "PENDING",
+            {"outcome": "failed", "error_code": "InvalidWorkspaceState", "error_message": f"a WorkSpace in state PENDING cannot be rebuilt ({ONLY})"},
+            requested=False,
+            rebuild_calls=0,
+        ),
+        id="pending-by-id",
+    ),
+    pytest.param(
+        Row(
+            "TERMINATED",
+            {"outcome": "failed", "error_code": "InvalidWorkspaceState", "error_message": f"a WorkSpace in state TERMINATED cannot be rebuilt ({ONLY})"},
+            requested=False,
+            rebuild_calls=0,
+        ),
+        id="terminated-by-id",
+    ),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {"outcome": "skipped", "reason": f"not selected: it is in directory {DIRECTORY}, not {OTHER_DIRECTORY}"},
+            requested=False,
+            rebuild_calls=0,
+            params={"workspace_ids": [TARGET], "directory_id": OTHER_DIRECTORY},
+        ),
+        id="excluded-by-directory",
+    ),
+    pytest.param(Row("AVAILABLE", {"outcome": "rebuilt", "final_state": "AVAILABLE"}, requested=True, rebuild_calls=1, params=WAIT), id="wait-rebuilt"),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {"outcome": "rebuilt", "final_state": "AVAILABLE"},
+            requested=True,
+            rebuild_calls=1,
+            params=WAIT,
+            setup=_reads_after_rebuild("AVAILABLE", "AVAILABLE", "REBUILDING", "AVAILABLE"),
+        ),
+        id="wait-rebuilt-after-stale-reads",
+    ),
+    pytest.param(
+        Row(
+            "ERROR",
+            {"outcome": "rebuilt", "final_state": "AVAILABLE"},
+            requested=True,
+            rebuild_calls=1,
+            params=WAIT,
+            setup=_reads_after_rebuild("REBUILDING", "AVAILABLE"),
+        ),
+        id="wait-error-to-available",
+    ),
+    pytest.param(
+        Row(
+            "ERROR",
+            {"outcome": "failed", "error_code": "WaitTimeout", "final_state": "AVAILABLE", "error_message": "still AVAILABLE after wait_timeout (600 s)"},
+            requested=True,
+            rebuild_calls=1,
+            params=WAIT,
+            setup=_reads_after_rebuild("ERROR", "AVAILABLE"),
+        ),
+        id="wait-error-to-available-without-rebuilding-is-not-trusted",
+    ),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {"outcome": "failed", "error_code": "RebuildFailed", "final_state": "ERROR", "error_message": "the WorkSpace ended in state ERROR"},
+            requested=True,
+            rebuild_calls=1,
+            params=WAIT,
+            setup=_reads_after_rebuild("REBUILDING", "ERROR"),
+        ),
+        id="wait-ended-in-error",
+    ),
+    pytest.param(
+        Row(
+            "ERROR",
+            {"outcome": "failed", "error_code": "RebuildFailed", "final_state": "UNHEALTHY", "error_message": "the WorkSpace ended in state UNHEALTHY"},
+            requested=True,
+            rebuild_calls=1,
+            params=WAIT,
+            setup=_reads_after_rebuild("ERROR", "REBUILDING", "UNHEALTHY"),
+        ),
+        id="wait-ended-unhealthy",
+    ),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {"outcome": "failed", "error_code": "WaitTimeout", "final_state": "REBUILDING", "error_message": "still REBUILDING after wait_timeout (600 s)"},
+            requested=True,
+            rebuild_calls=1,
+            params=WAIT,
+            setup=_reads_after_rebuild("REBUILDING"),
+        ),
+        id="wait-timeout",
+    ),
+    pytest.param(
+        Row(
+            "AVAILABLE",
+            {
+                "outcome": "failed",
+                "error_code": "WorkspaceNotFound",
+                "final_state": None,
+                "error_message": "the WorkSpace could no longer be found while waiting",
+            },
+            requested=True,
+            rebuild_calls=1,
+            params=WAIT,
+            setup=_reads_after_rebuild("REBUILDING", None),
+        ),
+        id="wait-gone",
+    ),
+    pytest.param(
+        Row(
+            "REBUILDING",
+            {"outcome": "in_progress", "final_state": "AVAILABLE"},
+            requested=False,
+            rebuild_calls=0,
+            params=WAIT,
+            setup=_reads("REBUILDING", "REBUILDING", "AVAILABLE"),
+        ),
+        id="wait-in-progress-finishes",
+    ),
+    pytest.param(
+        Row(
+            "REBUILDING",
+            {"outcome": "failed", "error_code": "RebuildFailed", "final_state": "ERROR"},
+            requested=False,
+            rebuild_calls=0,
+            params=WAIT,
+            setup=_reads("REBUILDING", "ERROR"),
+        ),
+        id="wait-in-progress-fails",
+    ),
+]
+
+
+@pytest.mark.parametrize("row", OUTCOME_TABLE)
+def test_outcome_table(row: Row) -> None:
+    """What happens to one WorkSpace, what the task reports, and how many rebuilds it asked for."""
+    fake = FakeWorkspacesClient([] if row.state is None else [workspace(TARGET, row.state)])
+    row.setup(fake)
+    report = rebuild(fake, **row.params)
+    result = report.as_result(with_diff=False)
+    entry = outcomes(report)[TARGET]
+    assert {key: entry.get(key, "<absent>") for key in row.expected} == row.expected
+    assert result["rebuild_requested"] == ([TARGET] if row.requested else [])
+    assert result["changed"] is row.requested
+    assert len(fake.rebuild_calls) == row.rebuild_calls
+    failed = entry["outcome"] == "failed"
+    assert report.failed is failed
+    assert result["failed_requests"] == (
+        [{"workspace_id": TARGET, "error_code": entry["error_code"], "error_message": entry["error_message"]}] if failed else []
+    )
+
+
+@pytest.mark.parametrize("state", REBUILD.allowed_states)
+def test_every_state_aws_allows_is_requested(state: str) -> None:
+    """Each state RebuildWorkspaces accepts leads to exactly one request naming that WorkSpace."""
+    fake = fleet(state)
+    report = rebuild(fake, workspace_ids=[ws_id(0)])
+    assert report.as_result(False)["rebuild_requested"] == [ws_id(0)]
+    assert fake.calls_of("RebuildWorkspaces") == [{"RebuildWorkspaceRequests": [{"WorkspaceId": ws_id(0)}]}]
+
+
+def test_result_entries_carry_only_the_keys_of_their_outcome() -> None:
+    """reason only for skipped, error_code/error_message only for failed; diff only when asked."""
+    fake = fleet("AVAILABLE", "PENDING", "AVAILABLE")
+    report = rebuild(fake, workspace_ids=[ws_id(0), ws_id(1), ws_id(2)], states=["ERROR"])
+    common = {"workspace_id", "outcome", "state", "final_state", "directory_id", "user_name", "computer_name", "bundle_id"}
+    result = report.as_result(with_diff=False)
+    assert set(result) == {"changed", "msg", "workspaces", "failed_requests", "rebuild_requested"}
+    assert [set(entry) for entry in result["workspaces"]] == [common | {"reason"}, common | {"error_code", "error_message"}, common | {"reason"}]
+    assert set(report.as_result(with_diff=True)) == set(result) | {"diff"}
+
+
+def test_workspaces_are_reported_sorted_by_id() -> None:
+    """Found and missing WorkSpaces alike are listed in id order, whatever order AWS used."""
+    fake = FakeWorkspacesClient([workspace(ws_id(n)) for n in (5, 3, 9, 1)])
+    report = rebuild(fake, workspace_ids=[ws_id(9), "ws-zzzzzzzz", ws_id(1), ws_id(3), ws_id(5), "ws-aaaaaaaa"])
+    assert list(outcomes(report)) == [ws_id(1), ws_id(3), ws_id(5), ws_id(9), "ws-aaaaaaaa", "ws-zzzzzzzz"]
+
+
+def test_check_mode_asks_for_no_rebuild() -> None:
+    """Check mode reads only, still predicts the change, the outcomes and the diff (and never waits)."""
+    fake = fleet("AVAILABLE", "ERROR", "PENDING")
+    report = rebuild(fake, check_mode=True, directory_id=DIRECTORY, wait=True)
+    result = report.as_result(with_diff=True)
+    assert fake.operations == ["DescribeWorkspaces"]
+    assert result["changed"] is True
+    assert result["rebuild_requested"] == [ws_id(0), ws_id(1)]
+    assert result["msg"] == "3 WorkSpaces: 2 rebuild_requested, 1 skipped (check mode: nothing was changed)"
+    assert result["diff"] == {
+        "before": {ws_id(0): "AVAILABLE", ws_id(1): "ERROR"},
+        "after": {ws_id(0): "REBUILDING", ws_id(1): "REBUILDING"},
+    }
+
+
+def test_check_mode_with_tags_reads_tags_only() -> None:
+    """In check mode, a tags selector adds DescribeTags calls and nothing else."""
+    fake = fleet("AVAILABLE", "AVAILABLE")
+    fake.tags = {ws_id(1): {"team": "finance"}}
+    report = rebuild(fake, check_mode=True, tags={"team": "finance"})
+    assert sorted(set(fake.operations)) == ["DescribeTags", "DescribeWorkspaces"]
+    assert report.as_result(False)["rebuild_requested"] == [ws_id(1)]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_max_workspaces_refuses_before_any_rebuild(check_mode: bool) -> None:
+    """More WorkSpaces to rebuild than allowed: nothing is requested, every WorkSpace is still reported."""
+    fake = fleet("AVAILABLE", "ERROR", "AVAILABLE", "STOPPED", "PENDING")
+    with pytest.raises(ActionFailed) as failure:
+        rebuild(fake, check_mode, workspace_ids=[ws_id(n) for n in range(5)] + ["ws-missing01"], max_workspaces=3)
+    assert str(failure.value) == (
+        "4 WorkSpaces would be rebuilt, more than max_workspaces (3); nothing was changed. Narrow the selection or raise max_workspaces."
+    )
+    assert failure.value.error is None
+    assert fake.rebuild_calls == []
+    result = failure.value.report.as_result(with_diff=False)
+    reason = "not requested: 4 WorkSpaces matched, more than max_workspaces (3)"
+    assert [(e["workspace_id"], e["outcome"], e.get("reason") or e.get("error_code")) for e in result["workspaces"]] == [
+        (ws_id(0), "skipped", reason),
+        (ws_id(1), "skipped", reason),
+        (ws_id(2), "skipped", reason),
+        (ws_id(3), "skipped", reason),
+        (ws_id(4), "failed", "InvalidWorkspaceState"),
+        ("ws-missing01", "failed", "WorkspaceNotFound"),
+    ]
+    assert (result["changed"], result["rebuild_requested"]) == (False, [])
+
+
+def test_max_workspaces_counts_only_the_workspaces_to_rebuild() -> None:
+    """Exactly max_workspaces is allowed; in-progress and skipped WorkSpaces do not count."""
+    fake = fleet("AVAILABLE", "ERROR", "REBUILDING", "REBUILDING", "PENDING", "SUSPENDED")
+    report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=2)
+    assert report.as_result(False)["rebuild_requested"] == [ws_id(0), ws_id(1)]
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        pytest.param(
+            access_denied(),
+            "AccessDeniedException",
+            "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: workspaces:RebuildWorkspaces",
+            id="access-denied",
+        ),
+        pytest.param(
+            client_error("ExpiredTokenException", "The security token included in the request is expired"),
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+            id="expired-token",
+        ),
+        pytest.param(
+            client_error("UnrecognizedClientException", "The security token is invalid."),
+            "UnrecognizedClientException",
+            "The security token is invalid.",
+            id="bad-credentials",
+        ),
+        pytest.param(
+            connection_lost(),
+            "EndpointConnectionError",
+            'Could not connect to the endpoint URL: "https://workspaces.us-east-1.amazonaws.com/"',
+            id="connection-lost",
+        ),
+    ],
+)
+def test_a_caller_error_stops_the_run(error: BaseException, code: str, message: str) -> None:
+    """The WorkSpaces after the failing call are not requested; those accepted before are reported."""
+    fake = fleet(*["AVAILABLE"] * 5)
+    fake.rebuild_errors[ws_id(2)] = [error]
+    with pytest.raises(ActionFailed) as failure:
+        rebuild(fake, directory_id=DIRECTORY)
+    assert str(failure.value) == "Stopped after a RebuildWorkspaces call failed"
+    assert failure.value.error is not None and failure.value.error.exception is error
+    assert fake.rebuild_calls == [ws_id(0), ws_id(1), ws_id(2)]
+    result = failure.value.report.as_result(with_diff=False)
+    assert result["rebuild_requested"] == [ws_id(0), ws_id(1)]
+    assert result["changed"] is True
+    assert [(e["outcome"], e.get("error_code"), e.get("error_message"), e.get("reason")) for e in result["workspaces"]] == [
+        ("rebuild_requested", None, None, None),
+        ("rebuild_requested", None, None, None),
+        ("failed", code, message, None),
+        ("skipped", None, None, STOPPED_RUN),
+        ("skipped", None, None, STOPPED_RUN),
+    ]
+
+
+def test_a_caller_error_stops_a_concurrent_run_too() -> None:
+    """With 8 calls in flight: no WorkSpace is asked twice, and what AWS accepted is what is reported."""
+    fake = fleet(*["AVAILABLE"] * 30)
+    fake.rebuild_errors[ws_id(4)] = [access_denied()]
+    with pytest.raises(ActionFailed) as failure:
+        rebuild(fake, directory_id=DIRECTORY, max_workspaces=30, max_concurrency=8)
+    result = failure.value.report.as_result(with_diff=False)
+    assert max(collections.Counter(fake.rebuild_calls).values()) == 1
+    assert sorted(result["rebuild_requested"]) == sorted(fake.accepted)
+    by_id = {entry["workspace_id"]: entry for entry in result["workspaces"]}
+    assert by_id[ws_id(4)]["error_code"] == "AccessDeniedException"
+    for wid, entry in by_id.items():
+        if wid in fake.accepted:
+            assert entry["outcome"] == "rebuild_requested"
+        elif wid != ws_id(4):
+            assert (entry["outcome"], entry["reason"]) == ("skipped", STOPPED_RUN)
+            assert wid not in fake.rebuild_calls
+
+
+def test_an_error_about_one_workspace_does_not_stop_the_run() -> None:
+    """An error that is about one WorkSpace fails that WorkSpace only; the others are still requested."""
+    fake = fleet(*["AVAILABLE"] * 4)
+    fake.rebuild_errors[ws_id(1)] = [client_error("OperationNotSupportedException", "Not for this WorkSpace.")]
+    report = rebuild(fake, directory_id=DIRECTORY)
+    assert report.as_result(False)["rebuild_requested"] == [ws_id(0), ws_id(2), ws_id(3)]
+    assert report.failed
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 8])
+def test_throttled_rebuilds_are_retried_and_each_accepted_once(max_concurrency: int, retry_sleeps: list[float]) -> None:
+    """Throttled calls are retried (with backoff) until accepted, and no WorkSpace is accepted twice."""
+    fake = fleet(*["AVAILABLE"] * 12)
+    throttles = 0
+    for n in range(0, 12, 2):
+        fake.rebuild_errors[ws_id(n)] = [throttled() for _attempt in range(n // 2 + 1)]
+        throttles += n // 2 + 1
+    report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=12, max_concurrency=max_concurrency)
+    assert collections.Counter(fake.accepted) == collections.Counter(ws_id(n) for n in range(12))
+    assert len(fake.rebuild_calls) == 12 + throttles
+    assert len(retry_sleeps) == throttles
+    assert report.as_result(False)["rebuild_requested"] == [ws_id(n) for n in range(12)]
+
+
+def test_a_rebuild_throttled_ten_times_fails_alone() -> None:
+    """After ten throttled tries the WorkSpace fails with AWS's code and message; the run goes on."""
+    fake = fleet("AVAILABLE", "AVAILABLE")
+    fake.rebuild_errors[ws_id(0)] = [throttled() for _attempt in range(10)]
+    entries = outcomes(rebuild(fake, directory_id=DIRECTORY))
+    assert (entries[ws_id(0)]["error_code"], entries[ws_id(0)]["error_message"]) == ("ThrottlingException", "Rate exceeded")
+    assert entries[ws_id(1)]["outcome"] == "rebuild_requested"
+    assert fake.rebuild_calls.count(ws_id(0)) == 10
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 8])
+def test_every_workspace_is_asked_once_one_request_per_call(max_concurrency: int) -> None:
+    """Forty WorkSpaces, one RebuildWorkspaces call each, whatever the concurrency."""
+    fake = fleet(*["AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED"] * 10)
+    report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=40, max_concurrency=max_concurrency)
+    assert sorted(fake.rebuild_calls) == [ws_id(n) for n in range(40)]
+    assert all(len(params["RebuildWorkspaceRequests"]) == 1 for params in fake.calls_of("RebuildWorkspaces"))
+    assert len(report.as_result(False)["rebuild_requested"]) == 40
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 3])
+def test_never_more_than_max_concurrency_rebuilds_in_flight(max_concurrency: int) -> None:
+    """max_concurrency bounds the RebuildWorkspaces calls in flight, and above 1 they do overlap."""
+    fake = FakeWorkspacesClient([workspace(ws_id(n)) for n in range(18)], rebuild_latency=0.003)
+    rebuild(fake, directory_id=DIRECTORY, max_workspaces=18, max_concurrency=max_concurrency)
+    assert len(fake.accepted) == 18
+    assert fake.peak_rebuilds_in_flight <= max_concurrency
+    if max_concurrency > 1:
+        assert fake.peak_rebuilds_in_flight > 1, "calls do run concurrently"
+
+
+def test_diff_shows_the_state_before_and_after() -> None:
+    """Only WorkSpaces a rebuild was requested for appear; after is the transitional state without wait."""
+    fake = fleet("AVAILABLE", "ERROR", "AVAILABLE", "REBUILDING", "STOPPED")
+    fake.rebuild_failures[ws_id(2)] = ("InvalidResourceState", "no")
+    diff = rebuild(fake, directory_id=DIRECTORY, states=["AVAILABLE", "ERROR"]).as_result(with_diff=True)["diff"]
+    assert diff == {
+        "before": {ws_id(0): "AVAILABLE", ws_id(1): "ERROR"},
+        "after": {ws_id(0): "REBUILDING", ws_id(1): "REBUILDING"},
+    }
+
+
+def test_diff_after_a_wait_shows_the_state_each_workspace_ended_in() -> None:
+    """With wait, after is the state each WorkSpace ended in, success or not."""
+    fake = fleet("AVAILABLE", "ERROR")
+    fake.reads_after_rebuild[ws_id(1)] = ("REBUILDING", "ERROR")
+    with_wait = rebuild(fake, directory_id=DIRECTORY, wait=True).as_result(with_diff=True)
+    assert with_wait["diff"] == {
+        "before": {ws_id(0): "AVAILABLE", ws_id(1): "ERROR"},
+        "after": {ws_id(0): "AVAILABLE", ws_id(1): "ERROR"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("states", "params", "msg"),
+    [
+        pytest.param([], {"directory_id": DIRECTORY}, "0 WorkSpaces: nothing to do", id="nothing"),
+        pytest.param(
+            ["AVAILABLE", "ERROR", "REBUILDING", "PENDING", "STOPPED"],
+            {"workspace_ids": [ws_id(n) for n in range(5)] + ["ws-missing01"], "states": ["AVAILABLE", "ERROR"]},
+            "6 WorkSpaces: 2 failed, 1 in_progress, 2 rebuild_requested, 1 skipped",
+            id="mixed",
+        ),
+        pytest.param(["AVAILABLE", "AVAILABLE"], {"directory_id": DIRECTORY, "wait": True}, "2 WorkSpaces: 2 rebuilt", id="rebuilt"),
+    ],
+)
+def test_msg_counts_each_outcome(states: list[str], params: dict[str, t.Any], msg: str) -> None:
+    """msg counts the WorkSpaces of each outcome, in alphabetical order of outcome."""
+    assert rebuild(fleet(*states), **params).as_result(False)["msg"] == msg
+
+
+def test_wait_polls_25_waited_workspaces_per_call(wait_clock: FakeClock) -> None:
+    """Only the WorkSpaces being waited on are polled, 25 ids a call, wait_delay apart."""
+    fake = fleet(*["AVAILABLE"] * 30, *["PENDING"] * 2)
+    report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=30, wait=True, wait_delay=20)
+    polls = [params for params in fake.calls_of("DescribeWorkspaces") if "WorkspaceIds" in params]
+    assert [len(params["WorkspaceIds"]) for params in polls] == [25, 5, 25, 5]
+    assert {wid for params in polls for wid in params["WorkspaceIds"]} == {ws_id(n) for n in range(30)}
+    assert wait_clock.sleeps == [20]
+    assert report.as_result(False)["msg"] == "32 WorkSpaces: 30 rebuilt, 2 skipped"
+
+
+def test_wait_timeout_is_measured_on_the_clock(wait_clock: FakeClock) -> None:
+    """wait_timeout counts seconds slept between polls; the last poll happens at the deadline."""
+    fake = fleet("AVAILABLE")
+    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING",)
+    entry = outcomes(rebuild(fake, workspace_ids=[ws_id(0)], wait=True, wait_timeout=60, wait_delay=15))[ws_id(0)]
+    assert entry["error_code"] == "WaitTimeout"
+    assert wait_clock.sleeps == [15, 15, 15, 15]
+    assert len(fake.calls_of("DescribeWorkspaces")) == 1 + 5
+
+
+def test_an_error_while_waiting_stops_the_run_and_keeps_the_report() -> None:
+    """An API error while polling ends the run; the rebuilds already accepted are still reported."""
+    fake = fleet("AVAILABLE", "AVAILABLE")
+    fake.errors["DescribeWorkspaces"] = [None, access_denied("DescribeWorkspaces")]
+    with pytest.raises(ActionFailed) as failure:
+        rebuild(fake, directory_id=DIRECTORY, wait=True)
+    assert str(failure.value) == "Stopped while waiting"
+    assert failure.value.error is not None
+    assert failure.value.error.exception.response["Error"]["Code"] == "AccessDeniedException"
+    result = failure.value.report.as_result(with_diff=False)
+    assert result["rebuild_requested"] == [ws_id(0), ws_id(1)]
+    assert result["changed"] is True
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        pytest.param({}, "one of workspace_ids, directory_id, bundle_id or tags is required", id="no-selector"),
+        pytest.param({"directory_id": DIRECTORY, "max_workspaces": 0}, "max_workspaces must be at least 1", id="max-workspaces"),
+        pytest.param({"directory_id": DIRECTORY, "max_concurrency": 0}, "max_concurrency must be at least 1", id="max-concurrency"),
+        pytest.param({"directory_id": DIRECTORY, "wait_timeout": 0}, "wait_timeout must be at least 1", id="wait-timeout"),
+        pytest.param({"directory_id": DIRECTORY, "wait_delay": -5}, "wait_delay must be at least 1", id="wait-delay"),
+        pytest.param({"directory_id": DIRECTORY, "states": []}, "states must name at least one state", id="no-states"),
+        pytest.param(
+            {"workspace_ids": ["bad"], "max_workspaces": 0},
+            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): bad; max_workspaces must be at least 1",
+            id="every-problem-at-once",
+        ),
+        pytest.param(
+            {"user_names": ["alice"]},
+            "user_names requires directory_id; one of workspace_ids, directory_id, bundle_id or tags is required",
+            id="user-names-alone",
+        ),
+    ],
+)
+def test_unusable_options_fail_before_any_call(params: dict[str, t.Any], message: str) -> None:
+    """Every unusable option is named in one message, and AWS is not called at all."""
+    fake = fleet("AVAILABLE")
+    with pytest.raises(InvalidOptionError) as error:
+        rebuild(fake, **params)
+    assert str(error.value) == message
+    assert fake.calls == []
+
+
+INVALID_STATE_MESSAGE = "The specified WorkSpace has an invalid state for this operation."
+LOST_CONNECTION_MESSAGE = 'Could not connect to the endpoint URL: "https://workspaces.us-east-1.amazonaws.com/"'
+
+
+def server_error() -> BaseException:
+    return client_error("InternalServerError", "We encountered an internal error. Please try again.", status=500)
+
+
+@pytest.mark.parametrize("wait", [False, True])
+def test_a_server_error_after_the_rebuild_was_accepted_ends_in_progress(wait: bool, retry_sleeps: list[float]) -> None:
+    """AWS accepted the first attempt yet answered 500; the retry finds the WorkSpace REBUILDING and
+    is refused. The WorkSpace is being rebuilt: in_progress, quoting the error, not failed; with
+    wait, it is waited on like any WorkSpace found rebuilding."""
+    fake = fleet("AVAILABLE")
+    fake.errors_after_accepting[ws_id(0)] = [server_error()]
+    report = rebuild(fake, workspace_ids=[ws_id(0)], wait=wait)
+    assert fake.rebuild_calls == [ws_id(0), ws_id(0)]
+    assert fake.accepted == [ws_id(0)]
+    assert len(retry_sleeps) == 1
+    result = report.as_result(with_diff=True)
+    [entry] = result["workspaces"]
+    assert entry["outcome"] == "in_progress"
+    assert entry["reason"] == f"its RebuildWorkspaces call reported InvalidResourceState ({INVALID_STATE_MESSAGE}), yet it is REBUILDING"
+    assert "error_code" not in entry and "error_message" not in entry
+    assert (entry["state"], entry["final_state"]) == ("AVAILABLE", "AVAILABLE" if wait else "REBUILDING")
+    assert (result["changed"], result["rebuild_requested"], result["failed_requests"]) == (False, [], [])
+    assert result["diff"] == {"before": {}, "after": {}}
+    assert report.failed is False
+    assert result["msg"] == "1 WorkSpaces: 1 in_progress"
+    # the selection, the second read of the refused WorkSpace, and with wait one poll
+    assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": [ws_id(0)]}] * (3 if wait else 2)
+
+
+def test_a_rebuild_in_progress_after_a_server_error_can_still_fail_while_waited_on() -> None:
+    """Reported in_progress after the error, the rebuild is waited on and its end is reported."""
+    fake = fleet("AVAILABLE")
+    fake.errors_after_accepting[ws_id(0)] = [server_error()]
+    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "REBUILDING", "ERROR")
+    entry = outcomes(rebuild(fake, workspace_ids=[ws_id(0)], wait=True))[ws_id(0)]
+    assert (entry["outcome"], entry["error_code"], entry["final_state"]) == ("failed", "RebuildFailed", "ERROR")
+
+
+def test_a_connection_dropped_after_the_rebuild_was_accepted_ends_in_progress_and_stops_the_run() -> None:
+    """The answer was lost on the way back: the WorkSpace, found REBUILDING, is in_progress quoting
+    the error; the lost connection still stops the run."""
+    fake = fleet("AVAILABLE", "AVAILABLE", "AVAILABLE")
+    lost = connection_lost()
+    fake.errors_after_accepting[ws_id(1)] = [lost]
+    with pytest.raises(ActionFailed) as failure:
+        rebuild(fake, directory_id=DIRECTORY)
+    assert str(failure.value) == "Stopped after a RebuildWorkspaces call failed"
+    assert failure.value.error is not None and failure.value.error.exception is lost
+    assert fake.rebuild_calls == [ws_id(0), ws_id(1)]
+    assert fake.accepted == [ws_id(0), ws_id(1)]
+    result = failure.value.report.as_result(with_diff=False)
+    assert [(e["outcome"], e.get("error_code"), e.get("reason"), e["final_state"]) for e in result["workspaces"]] == [
+        ("rebuild_requested", None, None, "AVAILABLE"),
+        ("in_progress", None, f"its RebuildWorkspaces call reported EndpointConnectionError ({LOST_CONNECTION_MESSAGE}), yet it is REBUILDING", "REBUILDING"),
+        ("skipped", None, STOPPED_RUN, "AVAILABLE"),
+    ]
+    assert (result["rebuild_requested"], result["failed_requests"]) == ([ws_id(0)], [])
+
+
+def test_a_rebuild_started_by_someone_else_meanwhile_ends_in_progress() -> None:
+    """Refused because another rebuild began after the selection read it: in_progress, not failed."""
+    fake = fleet("AVAILABLE")
+    fake.script(ws_id(0), "AVAILABLE", "REBUILDING")
+    fake.rebuild_failures[ws_id(0)] = ("InvalidResourceState", INVALID_STATE_MESSAGE)
+    entry = outcomes(rebuild(fake, workspace_ids=[ws_id(0)]))[ws_id(0)]
+    assert (entry["outcome"], entry["final_state"]) == ("in_progress", "REBUILDING")
+    assert entry["reason"] == f"its RebuildWorkspaces call reported InvalidResourceState ({INVALID_STATE_MESSAGE}), yet it is REBUILDING"
+    assert fake.accepted == []
+
+
+@pytest.mark.parametrize(
+    ("state_read_again", "final_state"),
+    [
+        pytest.param("ERROR", "ERROR", id="unchanged"),
+        pytest.param("AVAILABLE", "ERROR", id="now-available"),
+        pytest.param("SUSPENDED", "ERROR", id="now-suspended"),
+        pytest.param(None, "ERROR", id="now-gone"),
+    ],
+)
+def test_a_genuine_refusal_stays_failed_with_the_aws_code_verbatim(state_read_again: str | None, final_state: str) -> None:
+    """Refused, and not REBUILDING when read again: failed with AWS's code and message as they came."""
+    fake = fleet("ERROR", "AVAILABLE")
+    fake.script(ws_id(0), "ERROR", state_read_again)
+    fake.rebuild_failures[ws_id(0)] = ("InvalidResourceState.Workspace", "The WorkSpace is not in a valid state for this operation.")
+    report = rebuild(fake, directory_id=DIRECTORY)
+    result = report.as_result(with_diff=False)
+    entry = outcomes(report)[ws_id(0)]
+    assert (entry["outcome"], entry["error_code"], entry["error_message"], entry["final_state"]) == (
+        "failed",
+        "InvalidResourceState.Workspace",
+        "The WorkSpace is not in a valid state for this operation.",
+        final_state,
+    )
+    assert "reason" not in entry
+    assert result["failed_requests"] == [
+        {"workspace_id": ws_id(0), "error_code": "InvalidResourceState.Workspace", "error_message": "The WorkSpace is not in a valid state for this operation."}
+    ]
+    assert result["rebuild_requested"] == [ws_id(1)]
+    assert fake.calls_of("DescribeWorkspaces") == [{"DirectoryId": DIRECTORY}, {"WorkspaceIds": [ws_id(0)]}]
+
+
+@pytest.mark.parametrize(
+    "describe_error",
+    [pytest.param(connection_lost(), id="connection-lost"), pytest.param(access_denied("DescribeWorkspaces"), id="access-denied")],
+)
+def test_when_reading_again_fails_the_recorded_errors_stand(describe_error: BaseException) -> None:
+    """The refused WorkSpaces cannot be read again: their errors stand, and that read's error is not raised."""
+    fake = fleet("AVAILABLE", "AVAILABLE")
+    fake.errors_after_accepting[ws_id(0)] = [server_error()]
+    fake.errors["DescribeWorkspaces"] = [None, describe_error]
+    report = rebuild(fake, directory_id=DIRECTORY)
+    entry = outcomes(report)[ws_id(0)]
+    assert (entry["outcome"], entry["error_code"], entry["error_message"]) == ("failed", "InvalidResourceState", INVALID_STATE_MESSAGE)
+    assert "reason" not in entry
+    assert report.as_result(False)["rebuild_requested"] == [ws_id(1)]
+    assert len(fake.calls_of("DescribeWorkspaces")) == 2
+
+
+def test_when_reading_again_fails_after_a_lost_connection_the_error_stands() -> None:
+    """The connection is gone for the second read too: the WorkSpace stays failed, the run stops."""
+    fake = fleet("AVAILABLE")
+    fake.errors_after_accepting[ws_id(0)] = [connection_lost()]
+    fake.errors["DescribeWorkspaces"] = [None, connection_lost()]
+    with pytest.raises(ActionFailed) as failure:
+        rebuild(fake, workspace_ids=[ws_id(0)])
+    [entry] = failure.value.report.as_result(with_diff=False)["workspaces"]
+    assert (entry["outcome"], entry["error_code"], entry["error_message"]) == ("failed", "EndpointConnectionError", LOST_CONNECTION_MESSAGE)
+
+
+@pytest.mark.parametrize(("refused", "rereads"), [(0, []), (1, [1]), (25, [25]), (26, [25, 1]), (30, [25, 5])])
+@pytest.mark.parametrize("max_concurrency", [1, 4])
+def test_refused_workspaces_are_read_again_25_per_call(refused: int, rereads: list[int], max_concurrency: int) -> None:
+    """One more DescribeWorkspaces per 25 refused WorkSpaces (refused in FailedRequests or by a raised
+    error alike), after every RebuildWorkspaces call; none at all when nothing was refused."""
+    fake = fleet(*["AVAILABLE"] * 30)
+    for n in range(refused):
+        if n % 2:
+            fake.rebuild_errors[ws_id(n)] = [client_error("OperationNotSupportedException", "Not for this WorkSpace.")]
+        else:
+            fake.rebuild_failures[ws_id(n)] = ("InvalidResourceState.Workspace", "Not now.")
+    report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=30, max_concurrency=max_concurrency)
+    describe_calls = fake.calls_of("DescribeWorkspaces")
+    assert describe_calls[:2] == [{"DirectoryId": DIRECTORY}, {"DirectoryId": DIRECTORY, "NextToken": "page-25"}]
+    assert sorted((len(params["WorkspaceIds"]) for params in describe_calls[2:]), reverse=True) == rereads
+    assert {wid for params in describe_calls[2:] for wid in params["WorkspaceIds"]} == {ws_id(n) for n in range(refused)}
+    last_rebuild = max(index for index, operation in enumerate(fake.operations) if operation == "RebuildWorkspaces")
+    assert fake.operations[last_rebuild + 1 :] == ["DescribeWorkspaces"] * len(rereads)
+    result = report.as_result(with_diff=False)
+    assert len(result["failed_requests"]) == refused
+    assert len(result["rebuild_requested"]) == 30 - refused

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the euc.workspaces project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""workspace_info end to end: arguments in, the JSON result Ansible reads out."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from ansible_collections.euc.workspaces.plugins.modules import workspace_info
+
+from ...helpers.ansible_module import ClientFactory
+from ...helpers.ansible_module import RunModule
+from ...helpers.fake_workspaces import DIRECTORY
+from ...helpers.fake_workspaces import FakeWorkspacesClient
+from ...helpers.fake_workspaces import access_denied
+from ...helpers.fake_workspaces import when
+from ...helpers.fake_workspaces import workspace
+from ...helpers.fake_workspaces import ws_id
+
+
+@pytest.fixture
+def fake() -> FakeWorkspacesClient:
+    client = FakeWorkspacesClient([workspace(ws_id(2), "ERROR"), workspace(ws_id(1), "AVAILABLE"), workspace(ws_id(3), "STOPPED")])
+    client.tags = {ws_id(1): {"team": "finance", "CostCenter": "42"}}
+    client.snapshots = {ws_id(1): {"RebuildSnapshots": [{"SnapshotTime": when(2)}], "RestoreSnapshots": []}}
+    client.connection_status = {ws_id(1): {"WorkspaceId": ws_id(1), "ConnectionState": "CONNECTED", "LastKnownUserConnectionTimestamp": when(5)}}
+    return client
+
+
+@pytest.fixture
+def factory(fake: FakeWorkspacesClient, monkeypatch: pytest.MonkeyPatch) -> ClientFactory:
+    client_factory = ClientFactory(fake)
+    monkeypatch.setattr(workspace_info, "workspaces_client", client_factory)
+    return client_factory
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_every_workspace_without_a_selector(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory, check_mode: bool) -> None:
+    """The same answer in check mode: the module never changes anything."""
+    run = run_module(workspace_info.main, {}, check_mode=check_mode)
+    assert (run.rc, run.failed, run.result["changed"]) == (0, False, False)
+    assert [(ws["workspace_id"], ws["state"]) for ws in run.result["workspaces"]] == [(ws_id(1), "AVAILABLE"), (ws_id(2), "ERROR"), (ws_id(3), "STOPPED")]
+    assert run.result["workspaces"][0]["workspace_properties"]["running_mode"] == "AUTO_STOP"
+    assert fake.operations == ["DescribeWorkspaces"]
+    assert factory.max_concurrency == [10]
+
+
+def test_details_are_merged_when_asked_for(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """Every include_* option adds its snake_cased detail; max_concurrency sizes the client."""
+    run = run_module(
+        workspace_info.main,
+        {
+            "directory_id": DIRECTORY,
+            "states": ["AVAILABLE"],
+            "include_tags": True,
+            "include_snapshots": True,
+            "include_connection_status": True,
+            "max_concurrency": 3,
+        },
+    )
+    assert run.rc == 0
+    [found] = run.result["workspaces"]
+    assert found["tags"] == {"team": "finance", "CostCenter": "42"}
+    assert found["rebuild_snapshots"] == [{"snapshot_time": "2024-11-28T02:00:00+00:00"}]
+    assert found["restore_snapshots"] == []
+    assert (found["connection_state"], found["connection_state_check_timestamp"], found["last_known_user_connection_timestamp"]) == (
+        "CONNECTED",
+        None,
+        "2024-11-28T05:00:00+00:00",
+    )
+    assert factory.max_concurrency == [3]
+
+
+def test_nothing_found_is_an_empty_list(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """Ids that are not found give an empty list, not a failure."""
+    run = run_module(workspace_info.main, {"workspace_ids": ["ws-missing01"], "include_tags": True})
+    assert (run.rc, run.result["workspaces"]) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("args", "msg"),
+    [
+        pytest.param({"workspace_ids": ["ws-abc12345", "bad"]}, "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): bad", id="malformed-id"),
+        pytest.param({"max_concurrency": 0}, "max_concurrency must be at least 1", id="max-concurrency"),
+        pytest.param({"tags": {}}, "tags must name at least one tag", id="empty-tags"),
+        pytest.param({"user_names": ["alice"]}, "missing parameter(s) required by 'user_names': directory_id", id="user-names-without-directory"),
+        pytest.param(
+            {"states": ["BROKEN"]},
+            "value of states must be one or more of: "
+            + ", ".join(
+                (
+                    "PENDING",
+                    "AVAILABLE",
+                    "IMPAIRED",
+                    "UNHEALTHY",
+                    "REBOOTING",
+                    "STARTING",
+                    "REBUILDING",
+                    "RESTORING",
+                    "MAINTENANCE",
+                    "ADMIN_MAINTENANCE",
+                    "TERMINATING",
+                    "TERMINATED",
+                    "SUSPENDED",
+                    "UPDATING",
+                    "STOPPING",
+                    "STOPPED",
+                    "ERROR",
+                )
+            )
+            + ". Got no match for: BROKEN",
+            id="unknown-state",
+        ),
+    ],
+)
+def test_unusable_options_fail_with_a_clear_msg_and_no_call(
+    run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory, args: dict[str, t.Any], msg: str
+) -> None:
+    """Unusable options fail with a clear msg; no client is even created."""
+    run = run_module(workspace_info.main, args)
+    assert (run.rc, run.failed) == (1, True)
+    assert run.result["msg"] == msg
+    assert factory.max_concurrency == []
+    assert fake.calls == []
+
+
+def test_an_api_error_fails_with_the_aws_error(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """An API error fails the task with AWS's error and no partial result."""
+    fake.errors["DescribeWorkspaceSnapshots"] = [access_denied("DescribeWorkspaceSnapshots")]
+    run = run_module(workspace_info.main, {"include_snapshots": True})
+    assert (run.rc, run.failed) == (1, True)
+    assert run.result["msg"].startswith(
+        "Failed to describe WorkSpace snapshots: An error occurred (AccessDeniedException) when calling the DescribeWorkspaceSnapshots operation"
+    )
+    assert run.result["error"]["code"] == "AccessDeniedException"
+    assert "workspaces" not in run.result

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the euc.workspaces project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The fake client refuses what the service refuses, so passing tests mean valid requests."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+from botocore.exceptions import ParamValidationError
+
+from .helpers.fake_workspaces import DIRECTORY
+from .helpers.fake_workspaces import FakeWorkspacesClient
+from .helpers.fake_workspaces import workspace
+from .helpers.fake_workspaces import ws_id
+
+
+def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
+    return error.value.response["Error"]["Code"]
+
+
+def test_more_than_25_ids_are_refused_by_the_service() -> None:
+    """DescribeWorkspaces takes at most 25 WorkspaceIds; botocore itself does not check maxima."""
+    fake = FakeWorkspacesClient()
+    with pytest.raises(ClientError) as error:
+        fake.describe_workspaces(WorkspaceIds=[ws_id(n) for n in range(26)])
+    assert _code(error) == "ValidationException"
+    assert "less than or equal to 25" in str(error.value)
+
+
+def test_two_server_side_filters_are_refused() -> None:
+    """Like the service, DescribeWorkspaces refuses two server-side filters at once."""
+    fake = FakeWorkspacesClient()
+    with pytest.raises(ClientError) as error:
+        fake.describe_workspaces(WorkspaceIds=[ws_id(1)], DirectoryId=DIRECTORY)
+    assert _code(error) == "InvalidParameterValuesException"
+
+
+def test_user_name_without_directory_is_refused() -> None:
+    """Like the service, UserName without DirectoryId is refused."""
+    fake = FakeWorkspacesClient()
+    with pytest.raises(ClientError) as error:
+        fake.describe_workspaces(UserName="alice")
+    assert _code(error) == "InvalidParameterValuesException"
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("rebuild_workspaces", {"RebuildWorkspaceRequests": []}),
+        ("describe_workspaces", {"WorkspaceIds": []}),
+        ("describe_workspaces", {"DirectoryId": DIRECTORY, "UserName": ""}),
+        ("describe_tags", {}),
+    ],
+)
+def test_requests_are_checked_like_a_boto3_client_checks_them(operation: str, params: dict) -> None:
+    """Minimum lengths and required members fail in the client, before any request is sent."""
+    fake = FakeWorkspacesClient()
+    with pytest.raises(ParamValidationError):
+        getattr(fake, operation)(**params)
+
+
+def test_two_rebuild_requests_in_one_call_are_refused() -> None:
+    """RebuildWorkspaces takes exactly one request per call."""
+    fake = FakeWorkspacesClient([workspace(ws_id(1)), workspace(ws_id(2))])
+    with pytest.raises(ClientError) as error:
+        fake.rebuild_workspaces(RebuildWorkspaceRequests=[{"WorkspaceId": ws_id(1)}, {"WorkspaceId": ws_id(2)}])
+    assert _code(error) == "ValidationException"
+    assert fake.accepted == []
+
+
+def test_describe_pages_with_limit_and_next_token() -> None:
+    """Limit and NextToken page through the WorkSpaces in listing order, with botocore's paginator too."""
+    fake = FakeWorkspacesClient([workspace(ws_id(n)) for n in range(7)], page_size=3)
+    first = fake.describe_workspaces()
+    second = fake.describe_workspaces(NextToken=first["NextToken"], Limit=2)
+    assert [ws["WorkspaceId"] for ws in first["Workspaces"]] == [ws_id(0), ws_id(1), ws_id(2)]
+    assert [ws["WorkspaceId"] for ws in second["Workspaces"]] == [ws_id(3), ws_id(4)]
+    paginated = fake.get_paginator("describe_workspaces").paginate().build_full_result()
+    assert len(paginated["Workspaces"]) == 7
+
+
+def test_scripted_reads_are_consumed_one_per_read_and_the_last_sticks() -> None:
+    """Scripted states are reported one per read; the last one (here: gone) sticks."""
+    fake = FakeWorkspacesClient([workspace(ws_id(1), "AVAILABLE")])
+    fake.script(ws_id(1), "REBUILDING", None)
+    assert fake.describe_workspaces()["Workspaces"][0]["State"] == "REBUILDING"
+    assert fake.describe_workspaces()["Workspaces"] == []
+    assert fake.describe_workspaces()["Workspaces"] == []
+
+
+def test_a_rebuild_in_a_refused_state_is_answered_in_failed_requests() -> None:
+    """A rebuild in a state AWS refuses comes back in FailedRequests, not as an exception."""
+    fake = FakeWorkspacesClient([workspace(ws_id(1), "SUSPENDED")])
+    response = fake.rebuild_workspaces(RebuildWorkspaceRequests=[{"WorkspaceId": ws_id(1)}])
+    assert response["FailedRequests"][0]["ErrorCode"] == "InvalidResourceState"
+    assert fake.accepted == []
+
+
+def test_an_answer_lost_after_acceptance_leaves_the_rebuild_started() -> None:
+    """An error scripted after acceptance is raised once the rebuild has begun; a retry is then refused."""
+    fake = FakeWorkspacesClient([workspace(ws_id(1), "AVAILABLE")])
+    lost = ClientError({"Error": {"Code": "InternalServerError", "Message": "oops"}}, "RebuildWorkspaces")
+    fake.errors_after_accepting[ws_id(1)] = [lost]
+    with pytest.raises(ClientError) as error:
+        fake.rebuild_workspaces(RebuildWorkspaceRequests=[{"WorkspaceId": ws_id(1)}])
+    assert error.value is lost
+    assert fake.accepted == [ws_id(1)]
+    response = fake.rebuild_workspaces(RebuildWorkspaceRequests=[{"WorkspaceId": ws_id(1)}])
+    assert response["FailedRequests"] == [
+        {"WorkspaceId": ws_id(1), "ErrorCode": "InvalidResourceState", "ErrorMessage": "The specified WorkSpace has an invalid state for this operation."}
+    ]
+    assert fake.describe_workspaces()["Workspaces"][0]["State"] == "REBUILDING"
