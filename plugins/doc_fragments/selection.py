@@ -40,7 +40,8 @@ options:
       - Only the WorkSpaces that carry all of these tags, with these values.
       - The WorkSpaces API cannot filter on tags, so this costs one C(DescribeTags) call per
         WorkSpace left by the other selectors.
-      - Must name at least one tag.
+      - Must name at least one tag. Values are strings; quote V(true), V(false) and numbers
+        with a decimal point, which YAML would otherwise turn into other types.
     type: dict
 notes:
   - Selectors given together combine with AND. C(DescribeWorkspaces) accepts only one filter

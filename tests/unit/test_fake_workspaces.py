@@ -46,6 +46,14 @@ def test_user_name_without_directory_is_refused() -> None:
     assert _code(error) == "InvalidParameterValuesException"
 
 
+@pytest.mark.parametrize(("user_name", "found"), [("alice", [ws_id(1)]), ("ALICE", []), ("Alice", []), ("alic", [])])
+def test_the_user_name_filter_is_exact(user_name: str, found: list[str]) -> None:
+    """Like moto, UserName selects only the user spelled exactly so, case included."""
+    fake = FakeWorkspacesClient([workspace(ws_id(1), user_name="alice")])
+    response = fake.describe_workspaces(DirectoryId=DIRECTORY, UserName=user_name)
+    assert [ws["WorkspaceId"] for ws in response["Workspaces"]] == found
+
+
 @pytest.mark.parametrize(
     ("operation", "params"),
     [

@@ -219,8 +219,9 @@ class ActionReport:
         for outcome in self.outcomes:
             counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
         parts = ", ".join(f"{count} {name}" for name, count in sorted(counts.items())) or "nothing to do"
-        suffix = " (check mode: nothing was changed)" if self.check_mode else ""
-        return f"{len(self.outcomes)} WorkSpaces: {parts}{suffix}"
+        noun = "WorkSpace" if len(self.outcomes) == 1 else "WorkSpaces"
+        suffix = "; check mode: nothing was changed" if self.check_mode else ""
+        return f"{len(self.outcomes)} {noun}: {parts}{suffix}"
 
     def as_result(self, with_diff: bool) -> dict[str, t.Any]:
         result: dict[str, t.Any] = dict(
@@ -328,7 +329,7 @@ def guard(report: ActionReport, max_workspaces: int) -> None:
         outcome.skip(f"not requested: {len(planned)} WorkSpaces matched, more than max_workspaces ({max_workspaces})")
     raise ActionFailed(
         f"{len(planned)} WorkSpaces would be {report.spec.past_participle}, more than max_workspaces "
-        f"({max_workspaces}); nothing was changed. Narrow the selection or raise max_workspaces.",
+        f"({max_workspaces}); nothing was changed: narrow the selection or raise max_workspaces",
         report,
     )
 

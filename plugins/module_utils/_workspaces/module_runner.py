@@ -50,7 +50,7 @@ def run_action_module(module: t.Any, spec: ActionSpec) -> t.NoReturn:
         module.fail_json(msg=str(error))
     except ActionFailed as failure:
         result = failure.report.as_result(module._diff)
-        result["msg"] = f"{failure.message} ({result['msg']})"
+        result["msg"] = f"{failure.message}. {result['msg']}"
         fail_with(module, result, failure.error)
     except WorkspacesError as error:
         module.fail_json_aws_error(error)

@@ -66,7 +66,7 @@ class Selectors:
             directory_id=params.get("directory_id"),
             user_names=None if users is None else tuple(dict.fromkeys(users)),
             bundle_id=params.get("bundle_id"),
-            tags=None if tags is None else {str(key): str(value) for key, value in tags.items()},
+            tags=None if tags is None else dict(tags),
         )
 
     def validate(self) -> None:
@@ -89,6 +89,11 @@ class Selectors:
         if self.tags is not None and not self.tags:
             # An empty dict would match every WorkSpace in the region: never what was meant.
             problems.append("tags must name at least one tag")
+        ambiguous = [key for key, value in (self.tags or {}).items() if not isinstance(value, (str, int)) or isinstance(value, bool)]
+        if ambiguous:
+            # YAML turns true into a boolean and 1.0 into a float: "True" or "true", "1.0" or
+            # "1"? Tag values are strings, so the operator must say which.
+            problems.append(f"tag values must be strings; quote the value of {', '.join(map(str, ambiguous))}")
         if problems:
             raise InvalidOptionError("; ".join(problems))
 
@@ -101,17 +106,18 @@ class Selectors:
         """Why a WorkSpace fails a selector other than tags, or None when it passes them all."""
         if self.directory_id is not None and workspace.get("DirectoryId") != self.directory_id:
             return f"it is in directory {workspace.get('DirectoryId')}, not {self.directory_id}"
-        if self.user_names is not None:
-            wanted = {name.casefold() for name in self.user_names}
-            if (workspace.get("UserName") or "").casefold() not in wanted:
-                return f"its user {workspace.get('UserName')} is not in user_names"
+        if self.user_names is not None and workspace.get("UserName") not in self.user_names:
+            # Exact, as the UserName filter that serves up to 25 names: the same names must
+            # select the same WorkSpaces whichever way they were looked up.
+            return f"its user {workspace.get('UserName')} is not in user_names"
         if self.bundle_id is not None and workspace.get("BundleId") != self.bundle_id:
             return f"it uses bundle {workspace.get('BundleId')}, not {self.bundle_id}"
         return None
 
     def tag_mismatch(self, tags: t.Mapping[str, str]) -> str | None:
         """Why a WorkSpace's tags fail the tags selector, or None."""
-        for key, value in (self.tags or {}).items():
+        for key, wanted in (self.tags or {}).items():
+            value = str(wanted)  # validate() let only strings and integers through
             if key not in tags:
                 return f"it has no tag {key}"
             if tags[key] != value:

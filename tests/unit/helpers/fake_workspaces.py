@@ -11,7 +11,8 @@ FakeWorkspacesClient answers the calls the collection makes the way the service 
   raising ParamValidationError) and like the service checks them (list maxima and
   string patterns of botocore's model, answered with a ValidationException);
 * DescribeWorkspaces accepts one of WorkspaceIds, DirectoryId (with an optional
-  UserName) and BundleId, omits unknown ids and pages with Limit/NextToken;
+  UserName, matched exactly, case included) and BundleId, omits unknown ids and pages
+  with Limit/NextToken;
 * get_paginator returns botocore's own Paginator over the fake's methods, so the
   paging code under test runs unchanged;
 * RebuildWorkspaces answers FailedRequests for WorkSpaces in a state it refuses,
@@ -304,8 +305,8 @@ class FakeWorkspacesClient:
                 for entry in self.workspaces.values()
                 if ("WorkspaceIds" not in params or entry["WorkspaceId"] in params["WorkspaceIds"])
                 and ("DirectoryId" not in params or entry["DirectoryId"] == params["DirectoryId"])
-                # Directory user names are not case-sensitive.
-                and (user is None or entry["UserName"].casefold() == user.casefold())
+                # UserName matches exactly, case included, as in moto.
+                and (user is None or entry["UserName"] == user)
                 and ("BundleId" not in params or entry["BundleId"] == params["BundleId"])
             ]
             page, token = self._page(matching, params.get("NextToken"), params.get("Limit", self.page_size), operation)

@@ -76,6 +76,14 @@ def test_details_are_merged_when_asked_for(run_module: RunModule, fake: FakeWork
     assert factory.max_concurrency == [3]
 
 
+def test_an_integer_tag_value_selects_the_workspace_tagged_with_its_digits(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """tags: {CostCenter: 42}, as YAML reads it, selects the WorkSpace tagged "42"."""
+    fake.tags[ws_id(3)] = {"CostCenter": "420"}
+    run = run_module(workspace_info.main, {"tags": {"CostCenter": 42}})
+    assert (run.rc, run.failed) == (0, False)
+    assert [ws["workspace_id"] for ws in run.result["workspaces"]] == [ws_id(1)]
+
+
 def test_nothing_found_is_an_empty_list(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
     """Ids that are not found give an empty list, not a failure."""
     run = run_module(workspace_info.main, {"workspace_ids": ["ws-missing01"], "include_tags": True})
@@ -89,6 +97,13 @@ def test_nothing_found_is_an_empty_list(run_module: RunModule, fake: FakeWorkspa
         pytest.param({"max_concurrency": 0}, "max_concurrency must be at least 1", id="max-concurrency"),
         pytest.param({"tags": {}}, "tags must name at least one tag", id="empty-tags"),
         pytest.param({"user_names": ["alice"]}, "missing parameter(s) required by 'user_names': directory_id", id="user-names-without-directory"),
+        pytest.param({"tags": {"managed": True}}, "tag values must be strings; quote the value of managed", id="boolean-tag-value"),
+        pytest.param({"tags": {"ratio": 1.5}}, "tag values must be strings; quote the value of ratio", id="float-tag-value"),
+        pytest.param(
+            {"tags": {"managed": True, "team": "finance", "ratio": 1.5}, "include_tags": True},
+            "tag values must be strings; quote the value of managed, ratio",
+            id="every-ambiguous-tag-named",
+        ),
         pytest.param(
             {"states": ["BROKEN"]},
             "value of states must be one or more of: "

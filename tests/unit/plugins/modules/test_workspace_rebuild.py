@@ -96,7 +96,7 @@ def test_a_caller_error_fails_with_the_aws_error_and_the_report(run_module: RunM
     run = rebuild(run_module, {"directory_id": DIRECTORY})
     assert (run.rc, run.failed) == (1, True)
     assert run.result["msg"] == (
-        "Stopped after a RebuildWorkspaces call failed (4 WorkSpaces: 1 failed, 1 rebuild_requested, 2 skipped): "
+        "Stopped after a RebuildWorkspaces call failed. 4 WorkSpaces: 1 failed, 1 rebuild_requested, 2 skipped: "
         "An error occurred (AccessDeniedException) when calling the RebuildWorkspaces operation: "
         "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: workspaces:RebuildWorkspaces"
     )
@@ -112,7 +112,7 @@ def test_a_lost_connection_fails_with_the_report(run_module: RunModule, fake: Fa
     fake.rebuild_errors[ws_id(0)] = [connection_lost()]
     run = rebuild(run_module, {"directory_id": DIRECTORY})
     assert (run.rc, run.failed) == (1, True)
-    assert run.result["msg"].startswith("Stopped after a RebuildWorkspaces call failed (4 WorkSpaces: ")
+    assert run.result["msg"].startswith("Stopped after a RebuildWorkspaces call failed. 4 WorkSpaces: 1 failed, 3 skipped: ")
     assert run.result["msg"].endswith(': Could not connect to the endpoint URL: "https://workspaces.us-east-1.amazonaws.com/"')
     assert run.result["rebuild_requested"] == []
     assert run.result["failed_requests"][0]["error_code"] == "EndpointConnectionError"
@@ -124,8 +124,8 @@ def test_max_workspaces_fails_before_any_change(run_module: RunModule, fake: Fak
     run = rebuild(run_module, {"directory_id": DIRECTORY, "max_workspaces": 2})
     assert (run.rc, run.failed) == (1, True)
     assert run.result["msg"] == (
-        "3 WorkSpaces would be rebuilt, more than max_workspaces (2); nothing was changed. "
-        "Narrow the selection or raise max_workspaces. (4 WorkSpaces: 4 skipped)"
+        "3 WorkSpaces would be rebuilt, more than max_workspaces (2); nothing was changed: "
+        "narrow the selection or raise max_workspaces. 4 WorkSpaces: 4 skipped"
     )
     assert (run.result["changed"], run.result["rebuild_requested"]) == (False, [])
     assert len(run.result["workspaces"]) == 4
@@ -166,6 +166,13 @@ def test_a_describe_error_fails_the_task(run_module: RunModule, fake: FakeWorksp
         pytest.param(
             {"directory_id": DIRECTORY, "user_names": ["alice", "b" * 64]}, f"user names must have 1 to 63 characters: {'b' * 64!r}", id="user-name-too-long"
         ),
+        pytest.param({"tags": {"managed": True}}, "tag values must be strings; quote the value of managed", id="boolean-tag-value"),
+        pytest.param({"tags": {"ratio": 1.5}}, "tag values must be strings; quote the value of ratio", id="float-tag-value"),
+        pytest.param(
+            {"directory_id": DIRECTORY, "tags": {"managed": True, "team": "finance", "ratio": 1.5}},
+            "tag values must be strings; quote the value of managed, ratio",
+            id="every-ambiguous-tag-named",
+        ),
     ],
 )
 def test_unusable_options_fail_with_a_clear_msg_and_no_call(
@@ -184,9 +191,19 @@ def test_check_mode_changes_nothing(run_module: RunModule, fake: FakeWorkspacesC
     run = rebuild(run_module, {"directory_id": DIRECTORY, "wait": True}, check_mode=True)
     assert (run.rc, run.failed) == (0, False)
     assert run.result["changed"] is True
-    assert run.result["msg"] == "4 WorkSpaces: 3 rebuild_requested, 1 skipped (check mode: nothing was changed)"
+    assert run.result["msg"] == "4 WorkSpaces: 3 rebuild_requested, 1 skipped; check mode: nothing was changed"
     assert run.result["rebuild_requested"] == [ws_id(0), ws_id(1), ws_id(2)]
     assert fake.operations == ["DescribeWorkspaces"]
+
+
+def test_an_integer_tag_value_selects_the_workspace_tagged_with_its_digits(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """tags: {cost_center: 4711}, as YAML reads it, selects the WorkSpace tagged "4711" and no other."""
+    fake.tags = {ws_id(0): {"cost_center": "4712"}, ws_id(2): {"cost_center": "4711"}}
+    run = rebuild(run_module, {"tags": {"cost_center": 4711}})
+    assert (run.rc, run.failed) == (0, False)
+    assert run.result["msg"] == "1 WorkSpace: 1 rebuild_requested"
+    assert run.result["rebuild_requested"] == [ws_id(2)]
+    assert fake.rebuild_calls == [ws_id(2)]
 
 
 def test_diff_mode_returns_the_states_before_and_after(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
@@ -233,7 +250,7 @@ def test_a_rebuild_accepted_despite_a_server_error_is_reported_in_progress(run_m
     fake.errors_after_accepting[ws_id(0)] = [client_error("InternalServerError", "We encountered an internal error.", status=500)]
     run = rebuild(run_module, {"workspace_ids": [ws_id(0)]}, diff=True)
     assert (run.rc, run.failed) == (0, False)
-    assert run.result["msg"] == "1 WorkSpaces: 1 in_progress"
+    assert run.result["msg"] == "1 WorkSpace: 1 in_progress"
     assert (run.result["changed"], run.result["rebuild_requested"], run.result["failed_requests"]) == (False, [], [])
     [entry] = run.result["workspaces"]
     assert {key: entry.get(key) for key in ("outcome", "state", "final_state", "error_code", "error_message")} == {

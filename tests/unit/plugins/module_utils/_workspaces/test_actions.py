@@ -384,11 +384,29 @@ def test_check_mode_asks_for_no_rebuild() -> None:
     assert fake.operations == ["DescribeWorkspaces"]
     assert result["changed"] is True
     assert result["rebuild_requested"] == [ws_id(0), ws_id(1)]
-    assert result["msg"] == "3 WorkSpaces: 2 rebuild_requested, 1 skipped (check mode: nothing was changed)"
+    assert result["msg"] == "3 WorkSpaces: 2 rebuild_requested, 1 skipped; check mode: nothing was changed"
     assert result["diff"] == {
         "before": {ws_id(0): "AVAILABLE", ws_id(1): "ERROR"},
         "after": {ws_id(0): "REBUILDING", ws_id(1): "REBUILDING"},
     }
+
+
+@pytest.mark.parametrize(
+    ("count", "check_mode", "msg"),
+    [
+        pytest.param(0, False, "0 WorkSpaces: nothing to do", id="none"),
+        pytest.param(1, False, "1 WorkSpace: 1 rebuild_requested", id="one"),
+        pytest.param(2, False, "2 WorkSpaces: 2 rebuild_requested", id="two"),
+        pytest.param(0, True, "0 WorkSpaces: nothing to do; check mode: nothing was changed", id="none-in-check-mode"),
+        pytest.param(1, True, "1 WorkSpace: 1 rebuild_requested; check mode: nothing was changed", id="one-in-check-mode"),
+        pytest.param(2, True, "2 WorkSpaces: 2 rebuild_requested; check mode: nothing was changed", id="two-in-check-mode"),
+    ],
+)
+def test_the_summary_counts_the_workspaces_in_words(count: int, check_mode: bool, msg: str) -> None:
+    """One WorkSpace is singular, any other number plural; check mode says nothing was changed."""
+    fake = fleet(*["AVAILABLE"] * count)
+    report = rebuild(fake, check_mode, workspace_ids=[ws_id(n) for n in range(count)])
+    assert report.as_result(with_diff=False)["msg"] == msg
 
 
 def test_check_mode_with_tags_reads_tags_only() -> None:
@@ -407,7 +425,7 @@ def test_max_workspaces_refuses_before_any_rebuild(check_mode: bool) -> None:
     with pytest.raises(ActionFailed) as failure:
         rebuild(fake, check_mode, workspace_ids=[ws_id(n) for n in range(5)] + ["ws-missing01"], max_workspaces=3)
     assert str(failure.value) == (
-        "4 WorkSpaces would be rebuilt, more than max_workspaces (3); nothing was changed. Narrow the selection or raise max_workspaces."
+        "4 WorkSpaces would be rebuilt, more than max_workspaces (3); nothing was changed: narrow the selection or raise max_workspaces"
     )
     assert failure.value.error is None
     assert fake.rebuild_calls == []
@@ -688,7 +706,7 @@ def test_a_server_error_after_the_rebuild_was_accepted_ends_in_progress(wait: bo
     assert (result["changed"], result["rebuild_requested"], result["failed_requests"]) == (False, [], [])
     assert result["diff"] == {"before": {}, "after": {}}
     assert report.failed is False
-    assert result["msg"] == "1 WorkSpaces: 1 in_progress"
+    assert result["msg"] == "1 WorkSpace: 1 in_progress"
     # the selection, the second read of the refused WorkSpace, and with wait one poll
     assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": [ws_id(0)]}] * (3 if wait else 2)
 

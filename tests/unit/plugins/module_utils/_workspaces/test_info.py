@@ -205,6 +205,8 @@ def test_every_detail_at_once(fake: FakeWorkspacesClient) -> None:
         ({"tags": {}}, "tags must name at least one tag"),
         ({"user_names": ["alice"]}, "user_names requires directory_id"),
         ({"directory_id": DIRECTORY, "user_names": ["a" * 64]}, f"user names must have 1 to 63 characters: {'a' * 64!r}"),
+        ({"tags": {"managed": True}, "include_tags": True}, "tag values must be strings; quote the value of managed"),
+        ({"tags": {"ratio": 1.5}, "include_tags": True}, "tag values must be strings; quote the value of ratio"),
     ],
 )
 def test_unusable_options_fail_before_any_call(fake: FakeWorkspacesClient, params: dict[str, t.Any], message: str) -> None:

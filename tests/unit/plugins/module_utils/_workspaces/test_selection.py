@@ -182,20 +182,25 @@ def test_excluded_workspaces_are_sorted_by_id(fake: FakeWorkspacesClient) -> Non
     assert [entry["WorkspaceId"] for entry, _why in selection.excluded] == [ALICE, BOB, DAVE]
 
 
+def user_name_calls(fake: FakeWorkspacesClient) -> list[str]:
+    """The UserName of every DescribeWorkspaces call, sorted: the calls may run concurrently."""
+    return sorted(params["UserName"] for params in fake.calls_of("DescribeWorkspaces"))
+
+
 @pytest.mark.parametrize("max_concurrency", [1, 4])
 def test_few_user_names_cost_one_call_each(fake: FakeWorkspacesClient, max_concurrency: int) -> None:
     """Up to 25 user names: one DescribeWorkspaces per user, sent with DirectoryId and UserName."""
-    selection = select(fake, max_concurrency, directory_id=DIRECTORY, user_names=["alice", "bob", "dave"])
+    selection = select(fake, max_concurrency, directory_id=DIRECTORY, user_names=["alice", "Bob", "dave"])
     assert ids(selection.matched) == [ALICE, BOB, DAVE]
     assert sorted(fake.calls_of("DescribeWorkspaces"), key=lambda params: params["UserName"]) == [
-        {"DirectoryId": DIRECTORY, "UserName": name} for name in ("alice", "bob", "dave")
+        {"DirectoryId": DIRECTORY, "UserName": name} for name in sorted(("alice", "Bob", "dave"))
     ]
 
 
 @pytest.mark.parametrize(("count", "calls"), [(25, 25), (26, 1)])
 def test_more_than_25_user_names_list_the_directory_once(fake: FakeWorkspacesClient, count: int, calls: int) -> None:
     """Past 25 user names the directory is listed once and user names are matched locally."""
-    names = ["ALICE"] + [f"nobody{n}" for n in range(count - 1)]
+    names = ["alice"] + [f"nobody{n}" for n in range(count - 1)]
     selection = select(fake, 4, directory_id=DIRECTORY, user_names=names)
     assert ids(selection.matched) == [ALICE]
     describe_calls = fake.calls_of("DescribeWorkspaces")
@@ -204,11 +209,53 @@ def test_more_than_25_user_names_list_the_directory_once(fake: FakeWorkspacesCli
         assert describe_calls == [{"DirectoryId": DIRECTORY}]
 
 
-@pytest.mark.parametrize("user_names", [["ALICE", "bob"], ["Alice", "BOB"], ["alice", "ALICE", "bob"]])
-def test_user_names_are_compared_without_regard_to_case(fake: FakeWorkspacesClient, user_names: list[str]) -> None:
-    """Applied on the client (ids go to the server), user names still ignore case."""
+# The users of DIRECTORY are alice (ALICE), Bob (BOB) and dave (DAVE).
+EXACT_USER_NAMES = [
+    pytest.param(["ALICE"], [], id="another-case-selects-nothing"),
+    pytest.param(["Alice", "BOB", "bob", "DAVE"], [], id="no-name-in-the-directory-case"),
+    pytest.param(["alice", "Bob"], [ALICE, BOB], id="the-directory-case"),
+    pytest.param(["alice", "bob"], [ALICE], id="one-of-two-in-the-directory-case"),
+    pytest.param(["ALICE", "alice"], [ALICE], id="two-spellings-of-one-user"),
+]
+
+# 25 more names that match nobody: past 25 names, the directory is listed instead.
+PAST_25 = [f"nobody{n}" for n in range(25)]
+
+
+@pytest.mark.parametrize(("user_names", "matched"), EXACT_USER_NAMES)
+def test_user_names_asked_one_by_one_match_exactly(fake: FakeWorkspacesClient, user_names: list[str], matched: list[str]) -> None:
+    """Up to 25 names, each goes to the service's UserName filter, which matches case included:
+    one DescribeWorkspaces(DirectoryId, UserName) per name, every spelling asked for as given."""
+    selection = select(fake, directory_id=DIRECTORY, user_names=user_names)
+    assert ids(selection.matched) == matched
+    assert all(set(params) == {"DirectoryId", "UserName"} and params["DirectoryId"] == DIRECTORY for params in fake.calls_of("DescribeWorkspaces"))
+    assert user_name_calls(fake) == sorted(user_names)
+    assert selection.excluded == []
+
+
+@pytest.mark.parametrize(("user_names", "matched"), EXACT_USER_NAMES)
+def test_user_names_matched_on_a_directory_listing_match_exactly(fake: FakeWorkspacesClient, user_names: list[str], matched: list[str]) -> None:
+    """Past 25 names, the one directory listing is matched on the client, case included too:
+    the same names select the same WorkSpaces as when they are asked for one by one."""
+    selection = select(fake, directory_id=DIRECTORY, user_names=user_names + PAST_25)
+    assert ids(selection.matched) == matched
+    assert fake.calls_of("DescribeWorkspaces") == [{"DirectoryId": DIRECTORY}]
+    assert selection.excluded == []
+
+
+@pytest.mark.parametrize(("user_names", "matched"), EXACT_USER_NAMES)
+def test_user_names_applied_to_workspaces_named_by_id_match_exactly(fake: FakeWorkspacesClient, user_names: list[str], matched: list[str]) -> None:
+    """With ids, the ids go to the server and user names are matched on the client, case included;
+    the WorkSpaces of DIRECTORY whose user is not spelled so are excluded, saying so."""
     selection = select(fake, workspace_ids=EVERYONE, directory_id=DIRECTORY, user_names=user_names)
-    assert ids(selection.matched) == [ALICE, BOB]
+    assert ids(selection.matched) == matched
+    assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": EVERYONE}]
+    users = {ALICE: "alice", BOB: "Bob", DAVE: "dave"}
+    assert [(entry["WorkspaceId"], why) for entry, why in selection.excluded] == [
+        (wid, f"it is in directory {OTHER_DIRECTORY}, not {DIRECTORY}" if wid == CAROL else f"its user {users[wid]} is not in user_names")
+        for wid in sorted(EVERYONE)
+        if wid not in matched
+    ]
 
 
 def test_a_workspace_gone_before_its_tags_were_read_has_no_tags(fake: FakeWorkspacesClient) -> None:
@@ -219,10 +266,32 @@ def test_a_workspace_gone_before_its_tags_were_read_has_no_tags(fake: FakeWorksp
     assert [(entry["WorkspaceId"], why) for entry, why in selection.excluded] == [(ALICE, "it has no tag team")]
 
 
-def test_tag_values_are_compared_as_strings(fake: FakeWorkspacesClient) -> None:
-    """A tag value given as a number matches the same text, as AWS stores tag values as strings."""
-    fake.tags[DAVE] = {"floor": "3"}
-    assert ids(select(fake, tags={"floor": 3}).matched) == [DAVE]
+@pytest.mark.parametrize(
+    ("tagged", "wanted", "matched"),
+    [
+        pytest.param("4711", 4711, True, id="integer"),
+        pytest.param("4711", "4711", True, id="string"),
+        pytest.param("04711", 4711, False, id="integer-is-its-decimal-string"),
+        pytest.param("4711.0", 4711, False, id="integer-is-not-a-float"),
+        pytest.param("-3", -3, True, id="negative-integer"),
+    ],
+)
+def test_integer_tag_values_are_compared_as_their_decimal_string(fake: FakeWorkspacesClient, tagged: str, wanted: t.Any, matched: bool) -> None:
+    """AWS stores tag values as strings: an integer (as YAML reads cost_center: 4711) matches the
+    tag value that is its decimal string, and no other spelling of the number."""
+    fake.tags[DAVE] = {"cost_center": tagged}
+    selection = select(fake, workspace_ids=[DAVE], tags={"cost_center": wanted})
+    assert ids(selection.matched) == ([DAVE] if matched else [])
+    expected_excluded = [] if matched else [(DAVE, f"its tag cost_center is {tagged!r}, not {str(wanted)!r}")]
+    assert [(entry["WorkspaceId"], why) for entry, why in selection.excluded] == expected_excluded
+
+
+def test_an_integer_tag_value_selects_across_the_region(fake: FakeWorkspacesClient) -> None:
+    """tags: {cost_center: 4711} selects the WorkSpace tagged "4711", and only it."""
+    fake.tags[DAVE] = {"cost_center": "4711"}
+    fake.tags[BOB] = {"cost_center": "4712"}
+    assert ids(select(fake, tags={"cost_center": 4711}).matched) == [DAVE]
+    assert tag_reads(fake) == EVERYONE
 
 
 def test_every_page_is_read() -> None:
@@ -275,6 +344,21 @@ def test_every_page_is_read() -> None:
             {"user_names": [""]},
             "user_names requires directory_id; user names must have 1 to 63 characters: ''",
             id="user-names-alone-and-empty",
+        ),
+        pytest.param({"tags": {"managed": True}}, "tag values must be strings; quote the value of managed", id="true-tag-value"),
+        pytest.param({"tags": {"managed": False}}, "tag values must be strings; quote the value of managed", id="false-tag-value"),
+        pytest.param({"tags": {"ratio": 1.5}}, "tag values must be strings; quote the value of ratio", id="float-tag-value"),
+        pytest.param({"tags": {"ratio": 1.0}}, "tag values must be strings; quote the value of ratio", id="whole-float-tag-value"),
+        pytest.param({"tags": {"owner": None}}, "tag values must be strings; quote the value of owner", id="null-tag-value"),
+        pytest.param(
+            {"tags": {"managed": True, "team": "finance", "ratio": 1.5, "cost_center": 4711}},
+            "tag values must be strings; quote the value of managed, ratio",
+            id="every-ambiguous-tag-named",
+        ),
+        pytest.param(
+            {"workspace_ids": ["nope"], "tags": {"managed": True}},
+            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): nope; tag values must be strings; quote the value of managed",
+            id="ambiguous-tag-among-other-problems",
         ),
     ],
 )
