@@ -1,0 +1,1 @@
+"""Integration tests: the modules run by ansible-playbook against the WorkSpaces simulator."""
