@@ -21,6 +21,9 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
 
+if t.TYPE_CHECKING:
+    from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
 from .actions import ActionFailed
 from .actions import ActionOptions
 from .actions import ActionSpec
@@ -34,13 +37,13 @@ from .common import WorkspacesError
 _DEFAULT_POOL_SIZE = 10
 
 
-def workspaces_client(module: t.Any, max_concurrency: int) -> t.Any:
+def workspaces_client(module: AnsibleAWSModule, max_concurrency: int) -> t.Any:
     """A WorkSpaces client able to serve max_concurrency threads at once."""
     pool_size = max(_DEFAULT_POOL_SIZE, max_concurrency)
     return module.client(SERVICE, config=Config(max_pool_connections=pool_size))
 
 
-def run_action_module(module: t.Any, spec: ActionSpec) -> t.NoReturn:
+def run_action_module(module: AnsibleAWSModule, spec: ActionSpec) -> t.NoReturn:
     """Run one action for an AnsibleAWSModule and exit with its report."""
     options = ActionOptions.from_params(module.params, module.check_mode)
     try:
@@ -61,7 +64,7 @@ def run_action_module(module: t.Any, spec: ActionSpec) -> t.NoReturn:
     module.exit_json(**result)
 
 
-def fail_with(module: t.Any, result: dict[str, t.Any], error: WorkspacesError | None) -> t.NoReturn:
+def fail_with(module: AnsibleAWSModule, result: dict[str, t.Any], error: WorkspacesError | None) -> t.NoReturn:
     """fail_json with the result, and with the AWS error's details when there is one."""
     if error is not None and error.exception is not None:
         message = result.pop("msg")
