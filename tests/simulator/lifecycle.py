@@ -9,32 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import botocore.session
+
+_MODEL = botocore.session.get_session().get_service_model("workspaces")
+
 #: Every state the botocore model knows (``WorkspaceState`` enum).
-WORKSPACE_STATES: frozenset[str] = frozenset(
-    {
-        "PENDING",
-        "AVAILABLE",
-        "IMPAIRED",
-        "UNHEALTHY",
-        "REBOOTING",
-        "STARTING",
-        "REBUILDING",
-        "RESTORING",
-        "MAINTENANCE",
-        "ADMIN_MAINTENANCE",
-        "TERMINATING",
-        "TERMINATED",
-        "SUSPENDED",
-        "UPDATING",
-        "STOPPING",
-        "STOPPED",
-        "ERROR",
-    }
-)
+WORKSPACE_STATES: frozenset[str] = frozenset(_MODEL.shape_for("WorkspaceState").enum)
 
-CONNECTION_STATES: frozenset[str] = frozenset({"CONNECTED", "DISCONNECTED", "UNKNOWN"})
+CONNECTION_STATES: frozenset[str] = frozenset(_MODEL.shape_for("ConnectionState").enum)
 
-RUNNING_MODES: frozenset[str] = frozenset({"AUTO_STOP", "ALWAYS_ON", "MANUAL"})
+RUNNING_MODES: frozenset[str] = frozenset(_MODEL.shape_for("RunningMode").enum)
 
 
 @dataclass(frozen=True)

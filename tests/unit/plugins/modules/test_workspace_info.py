@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import typing as t
 
+import botocore.session
 import pytest
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import ALL_STATES
 from ansible_collections.euc.workspaces.plugins.modules import workspace_info
 
 from ...helpers.ansible_module import ClientFactory
@@ -21,6 +23,14 @@ from ...helpers.fake_workspaces import access_denied
 from ...helpers.fake_workspaces import when
 from ...helpers.fake_workspaces import workspace
 from ...helpers.fake_workspaces import ws_id
+
+# The states AWS defines: the module's choices must follow botocore's model.
+MODEL_STATES = tuple(botocore.session.get_session().get_service_model("workspaces").shape_for("WorkspaceState").enum)
+
+
+def test_the_states_choices_are_the_states_of_the_service_model() -> None:
+    """A state botocore learns about must not be refused by workspace_info's states option."""
+    assert ALL_STATES == MODEL_STATES
 
 
 @pytest.fixture
@@ -106,29 +116,7 @@ def test_nothing_found_is_an_empty_list(run_module: RunModule, fake: FakeWorkspa
         ),
         pytest.param(
             {"states": ["BROKEN"]},
-            "value of states must be one or more of: "
-            + ", ".join(
-                (
-                    "PENDING",
-                    "AVAILABLE",
-                    "IMPAIRED",
-                    "UNHEALTHY",
-                    "REBOOTING",
-                    "STARTING",
-                    "REBUILDING",
-                    "RESTORING",
-                    "MAINTENANCE",
-                    "ADMIN_MAINTENANCE",
-                    "TERMINATING",
-                    "TERMINATED",
-                    "SUSPENDED",
-                    "UPDATING",
-                    "STOPPING",
-                    "STOPPED",
-                    "ERROR",
-                )
-            )
-            + ". Got no match for: BROKEN",
+            "value of states must be one or more of: " + ", ".join(MODEL_STATES) + ". Got no match for: BROKEN",
             id="unknown-state",
         ),
     ],
