@@ -53,7 +53,7 @@ class Selectors:
     directory_id: str | None = None
     user_names: tuple[str, ...] | None = None
     bundle_id: str | None = None
-    tags: t.Mapping[str, str] | None = None
+    tags: t.Mapping[str, t.Any] | None = None  # strings, or integers meaning their decimal string
 
     @classmethod
     def from_params(cls, params: t.Mapping[str, t.Any]) -> Selectors:
