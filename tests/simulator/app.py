@@ -4,6 +4,11 @@ AWS requests (``X-Amz-Target: WorkspacesService.<Operation>``) are counted,
 passed through fault injection, and only then handed to moto's response
 machinery under the simulator lock. Injected latency is slept before the lock
 is taken so that concurrent slow calls overlap, as they would against AWS.
+
+Two faults act on the connection rather than on the service: a lost answer
+replaces the backend's real answer by an error after the backend acted, and a
+dropped connection is closed without any HTTP response (``DroppedConnection``,
+which the threaded server treats as a connection the client closed).
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 # moto imports this lazily on the first request it handles; importing it here
 # keeps that first request from taking a second or more.
@@ -39,6 +45,27 @@ CONTROL_PREFIX = "/_sim/"
 TARGET_PREFIX = "WorkspacesService."
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 _STATE_ROUTE = re.compile(r"^/_sim/workspaces/(?P<workspace_id>[^/]+)/state$")
+
+
+class DroppedConnection(ConnectionAbortedError):
+    """Raised out of the WSGI application to close the connection without answering.
+
+    werkzeug's request handler treats a ``ConnectionError`` raised by the
+    application as a connection dropped by the client: it writes nothing. The
+    socket is shut down first, so the client sees the connection closed whatever
+    the server does next.
+    """
+
+
+def drop_connection(environ: dict[str, Any], operation: str) -> NoReturn:
+    """Shut the request's socket down (when the server exposes it) and abandon the request."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed by the client
+    raise DroppedConnection(f"{operation}: connection dropped by an injected fault")
 
 
 class SimulatorRequest(Request):
@@ -128,6 +155,9 @@ class SimulatorApp:
         decision = self.simulator.faults.decide(operation, workspace_ids)
         if decision.latency:
             time.sleep(decision.latency)
+        if decision.drop:
+            calls.fault(operation, decision.kind or "")
+            drop_connection(request.environ, operation)
         if decision.error is not None:
             calls.fault(operation, decision.kind or "")
             return _aws_error(decision.error)
@@ -137,6 +167,10 @@ class SimulatorApp:
             )
             response = self._dispatch(operation, handler, request)
         calls.accepted(operation, [ws for ws in workspace_ids if ws not in handler.forced_ids])
+        if decision.lost_answer is not None:
+            # The backend acted; the caller never learns how it answered.
+            calls.fault(operation, decision.kind or "")
+            return _aws_error(decision.lost_answer)
         return response
 
     @staticmethod

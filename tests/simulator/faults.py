@@ -1,11 +1,14 @@
-"""Per-operation fault injection: throttling, 5xx, latency, access denied, forced failures.
+"""Per-operation fault injection: throttling, 5xx, latency, access denied, forced failures,
+lost answers and dropped connections.
 
 The configuration is a mapping of WorkSpaces operation name (or ``"*"`` for
 every operation without an entry of its own) to an ``OperationFaults`` spec.
 ``FaultInjector.decide`` is consulted before a request reaches the backend; a
-call it rejects changes nothing. Randomness comes from a per-operation RNG
-seeded from the configuration, so a given sequence of calls always meets the
-same transient errors.
+call it rejects changes nothing. A call it lets through may still have its
+answer replaced by an error (``lose_answers``): the backend acted on it, the
+caller cannot tell. Randomness comes from a per-operation RNG seeded from the
+configuration, so a given sequence of calls always meets the same transient
+errors.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .errors import (
     JsonRESTError,
     OperationNotSupportedException,
     ServerError,
+    SimulatedServiceError,
     ThrottlingException,
 )
 from .validation import service_model
@@ -30,8 +34,12 @@ WILDCARD = "*"
 DEFAULT_FAILED_CODE = "InternalError"
 DEFAULT_FAILED_MESSAGE = "An internal error occurred while processing the request."
 
-#: The fault kinds ``calls()`` reports, in the order the injector checks them.
-COUNTED_KINDS = ("access_denied", "throttled", "server_error")
+#: The fault kinds ``calls()`` reports, in the order the injector applies them.
+COUNTED_KINDS = ("dropped", "access_denied", "throttled", "server_error", "answer_lost")
+
+#: A lost answer's default error code for each HTTP status that has one.
+LOST_ANSWER_STATUS = 500
+LOST_ANSWER_MESSAGE = "We encountered an internal error. Please try again."
 
 
 def _number(value: Any, what: str, low: float = 0.0, high: float | None = None) -> float:
@@ -41,6 +49,14 @@ def _number(value: Any, what: str, low: float = 0.0, high: float | None = None) 
         bounds = f"between {low} and {high}" if high is not None else f">= {low}"
         raise ValueError(f"{what} must be {bounds}, got {value!r}")
     return float(value)
+
+
+def _count(value: Any, what: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{what} must be an integer, got {value!r}")
+    if value < low:
+        raise ValueError(f"{what} must be >= {low}, got {value!r}")
+    return value
 
 
 def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -68,6 +84,55 @@ class ThrottleSpec:
 
 
 @dataclass(frozen=True)
+class LostAnswersSpec:
+    """Calls processed by the backend whose answer is replaced by an error.
+
+    Either the first ``count`` calls that reach the backend, or, once per id, the
+    first call naming each of ``workspaces``.
+    """
+
+    count: int = 0
+    workspaces: tuple[str, ...] = ()
+    status: int = LOST_ANSWER_STATUS
+    code: str = ServerError.CODES[LOST_ANSWER_STATUS]
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str) -> LostAnswersSpec:
+        """Parse ``{count | workspaces, status, code}``."""
+        where = f"{where}.lose_answers"
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be a mapping with count or workspaces")
+        _check_keys(data, {"count", "workspaces", "status", "code"}, where)
+        if ("count" in data) == ("workspaces" in data):
+            raise ValueError(f"{where} needs exactly one of count and workspaces")
+        count = _count(data["count"], f"{where}.count", 1) if "count" in data else 0
+        workspaces = _id_list(data.get("workspaces", []), f"{where}.workspaces")
+        if "workspaces" in data and not workspaces:
+            raise ValueError(f"{where}.workspaces must name at least one WorkSpace")
+        status = data.get("status", LOST_ANSWER_STATUS)
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError(
+                f"{where}.status must be an HTTP error status (400 to 599), got {status!r}"
+            )
+        code = data.get("code", ServerError.CODES.get(status))
+        if not isinstance(code, str) or not code:
+            raise ValueError(f"{where}.code is required with status {status} and must be a string")
+        return cls(count, tuple(dict.fromkeys(workspaces)), status, code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same shape ``from_dict`` reads."""
+        data: dict[str, Any] = (
+            {"count": self.count} if self.count else {"workspaces": list(self.workspaces)}
+        )
+        data.update(status=self.status, code=self.code)
+        return data
+
+    def error(self) -> JsonRESTError:
+        """The error sent instead of the real answer."""
+        return SimulatedServiceError(self.code, LOST_ANSWER_MESSAGE, status=self.status)
+
+
+@dataclass(frozen=True)
 class OperationFaults:
     """Every fault configured for one operation."""
 
@@ -79,6 +144,9 @@ class OperationFaults:
     access_denied: bool = False
     unsupported: frozenset[str] = frozenset()
     failed_requests: dict[str, tuple[str, str]] = field(default_factory=dict)
+    lose_answers: LostAnswersSpec | None = None
+    #: Once this many calls have reached the backend, drop every further call.
+    drop_after: int | None = None
 
     @classmethod
     def from_dict(cls, data: Any, where: str) -> OperationFaults:
@@ -92,9 +160,12 @@ class OperationFaults:
             "access_denied",
             "unsupported",
             "failed_requests",
+            "lose_answers",
+            "drop_connections",
         }
         _check_keys(data, allowed, where)
         throttle = data.get("throttle")
+        lose_answers = data.get("lose_answers")
         rate, status, seed = _server_errors(data.get("server_errors"), where)
         return cls(
             throttle=ThrottleSpec.from_dict(throttle, where) if throttle is not None else None,
@@ -105,6 +176,10 @@ class OperationFaults:
             access_denied=bool(data.get("access_denied", False)),
             unsupported=frozenset(_id_list(data.get("unsupported", []), f"{where}.unsupported")),
             failed_requests=_failed_requests(data.get("failed_requests", {}), where),
+            lose_answers=(
+                LostAnswersSpec.from_dict(lose_answers, where) if lose_answers is not None else None
+            ),
+            drop_after=_drop_after(data.get("drop_connections"), where),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,6 +204,10 @@ class OperationFaults:
                 ws: {"code": code, "message": message}
                 for ws, (code, message) in self.failed_requests.items()
             }
+        if self.lose_answers is not None:
+            data["lose_answers"] = self.lose_answers.to_dict()
+        if self.drop_after is not None:
+            data["drop_connections"] = {"after": self.drop_after}
         return data
 
 
@@ -148,6 +227,17 @@ def _server_errors(data: Any, where: str) -> tuple[float, int, int | str]:
     if not isinstance(seed, (int, str)) or isinstance(seed, bool):
         raise ValueError(f"{where}.server_errors.seed must be an integer or a string")
     return rate, int(status), seed
+
+
+def _drop_after(data: Any, where: str) -> int | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}.drop_connections must be a mapping like {{after: 3}}")
+    _check_keys(data, {"after"}, f"{where}.drop_connections")
+    if "after" not in data:
+        raise ValueError(f"{where}.drop_connections.after is required")
+    return _count(data["after"], f"{where}.drop_connections.after", 0)
 
 
 def _id_list(data: Any, where: str) -> list[str]:
@@ -218,8 +308,12 @@ class Decision:
 
     latency: float = 0.0
     error: JsonRESTError | None = None
-    #: One of COUNTED_KINDS, "unsupported", or None when the call may proceed.
+    #: One of COUNTED_KINDS, "unsupported", or None when the call proceeds untouched.
     kind: str | None = None
+    #: Close the connection without answering (the call does not reach the backend).
+    drop: bool = False
+    #: The call proceeds, but the caller gets this error instead of the real answer.
+    lost_answer: JsonRESTError | None = None
 
 
 class FaultInjector:
@@ -231,6 +325,11 @@ class FaultInjector:
         self._faults: dict[str, OperationFaults] = {}
         self._buckets: dict[str, TokenBucket] = {}
         self._rngs: dict[str, random.Random] = {}
+        #: Per operation: calls let through to the backend since the faults were set.
+        self._passed: dict[str, int] = {}
+        #: Per operation: answers lost so far, and the WorkSpaces whose answer was lost.
+        self._lost: dict[str, int] = {}
+        self._lost_ids: dict[str, set[str]] = {}
 
     def configure(self, data: Any) -> None:
         """Replace every fault (validated first, so a bad mapping changes nothing)."""
@@ -239,6 +338,9 @@ class FaultInjector:
             self._faults = parsed
             self._buckets = {}
             self._rngs = {}
+            self._passed = {}
+            self._lost = {}
+            self._lost_ids = {}
 
     def to_dict(self) -> dict[str, Any]:
         """The active configuration."""
@@ -249,13 +351,17 @@ class FaultInjector:
         return self._faults.get(operation) or self._faults.get(WILDCARD)
 
     def decide(self, operation: str, workspace_ids: Iterable[str]) -> Decision:
-        """Decide whether a call proceeds, and how long it is delayed."""
+        """Decide whether a call proceeds, how long it is delayed and whether its answer is lost."""
+        workspace_ids = list(workspace_ids)
         with self._lock:
             spec = self._spec(operation)
             if spec is None:
                 return Decision()
             decision = Decision(latency=spec.latency)
-            if spec.access_denied:
+            passed = self._passed.get(operation, 0)
+            if spec.drop_after is not None and passed >= spec.drop_after:
+                decision.drop, decision.kind = True, "dropped"
+            elif spec.access_denied:
                 decision.error, decision.kind = AccessDeniedException(operation), "access_denied"
             elif spec.throttle is not None and not self._bucket(operation, spec).take():
                 decision.error, decision.kind = ThrottlingException(), "throttled"
@@ -267,7 +373,25 @@ class FaultInjector:
                 decision.kind = "server_error"
             elif spec.unsupported.intersection(workspace_ids):
                 decision.error, decision.kind = OperationNotSupportedException(), "unsupported"
+            else:
+                self._passed[operation] = passed + 1
+                lose = spec.lose_answers
+                if lose is not None and self._loses(operation, lose, workspace_ids):
+                    decision.lost_answer, decision.kind = lose.error(), "answer_lost"
             return decision
+
+    def _loses(self, operation: str, spec: LostAnswersSpec, workspace_ids: list[str]) -> bool:
+        """Whether this call, about to reach the backend, has its answer lost (and count it)."""
+        if spec.count:
+            lost = self._lost.get(operation, 0)
+            if lost >= spec.count:
+                return False
+            self._lost[operation] = lost + 1
+            return True
+        already = self._lost_ids.setdefault(operation, set())
+        chosen = {ws for ws in workspace_ids if ws in spec.workspaces and ws not in already}
+        already.update(chosen)
+        return bool(chosen)
 
     def _bucket(self, operation: str, spec: OperationFaults) -> TokenBucket:
         assert spec.throttle is not None

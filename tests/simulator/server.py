@@ -28,7 +28,12 @@ def is_loopback(host: str) -> bool:
 
 
 class _RequestHandler(WSGIRequestHandler):
-    """Sends werkzeug's one-line-per-request log to debug level instead of stderr."""
+    """Sends werkzeug's one-line-per-request log to debug level instead of stderr, and
+    closes a connection the application dropped (see ``app.DroppedConnection``)."""
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        """Never read another request from a dropped connection."""
+        self.close_connection = True
 
     def log(self, type: str, message: str, *args: Any) -> None:  # pylint: disable=redefined-builtin
         level = logging.DEBUG if type == "info" else logging.WARNING

@@ -53,7 +53,9 @@ def test_counts_have_the_documented_shape(
             "DescribeWorkspaceSnapshots": {second: 1},
         },
         "faults": {
-            op: {"throttled": 0, "server_error": 0, "access_denied": 0}
+            op: dict.fromkeys(
+                ("dropped", "access_denied", "throttled", "server_error", "answer_lost"), 0
+            )
             for op in (
                 "DescribeWorkspaces",
                 "RebootWorkspaces",

@@ -42,7 +42,13 @@ def test_throttling_without_retries(simulator: SimulatorServer, client: Any) -> 
     assert http_status(caught.value) == 400
     assert caught.value.response["Error"]["Message"] == "Rate exceeded"
     faults = simulator.control.calls()["faults"]["DescribeWorkspaces"]
-    assert faults == {"throttled": 3, "server_error": 0, "access_denied": 0}
+    assert faults == {
+        "dropped": 0,
+        "access_denied": 0,
+        "throttled": 3,
+        "server_error": 0,
+        "answer_lost": 0,
+    }
 
 
 def test_throttling_is_per_operation(simulator: SimulatorServer, client: Any) -> None:
