@@ -191,10 +191,11 @@ workspaces:
     reason:
       description:
         - With V(skipped), why.
-        - With V(in_progress), when this run's request reported an error although the WorkSpace
-          is now V(REBUILDING) (an answer lost on the way back), that error.
+        - With V(rebuild_requested) or V(rebuilt), when the rebuild call reported an error but the
+          WorkSpace was V(REBUILDING) right after (an answer lost on the way back, then a retry
+          refused because the first attempt had been accepted), that error.
       type: str
-      returned: when the outcome is skipped, and sometimes when it is in_progress
+      returned: when the outcome is skipped, and when a rebuild was taken as accepted despite an error
       sample: state AVAILABLE is not in states (ERROR, UNHEALTHY)
 failed_requests:
   description:

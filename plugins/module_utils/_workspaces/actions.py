@@ -273,14 +273,14 @@ def run_action(client: t.Any, spec: ActionSpec, options: ActionOptions) -> Actio
     if options.check_mode:
         return report
 
-    error = submit(client, spec, report.outcomes, options.max_concurrency)
-    if error is not None:
-        raise ActionFailed(f"Stopped after a {spec.operation} call failed", report, error)
+    stopping_error = submit(client, spec, report.outcomes, options.max_concurrency)
+    if stopping_error is not None:
+        raise ActionFailed(f"Stopped after a {spec.operation} call failed", report, stopping_error)
     if options.wait:
         try:
             wait(client, spec, report.outcomes, options)
-        except WorkspacesError as error:
-            raise ActionFailed("Stopped while waiting", report, error) from error
+        except WorkspacesError as wait_error:
+            raise ActionFailed("Stopped while waiting", report, wait_error) from wait_error
     return report
 
 
@@ -369,13 +369,13 @@ def submit(client: t.Any, spec: ActionSpec, outcomes: t.Sequence[WorkspaceOutcom
 
 
 def reconcile(client: t.Any, spec: ActionSpec, refused: t.Sequence[WorkspaceOutcome]) -> None:
-    """Read again the WorkSpaces whose request reported an error; report those now in the
-    transitional state as in_progress.
+    """Read again the WorkSpaces whose request reported an error; count those now in the
+    transitional state as accepted.
 
-    An answer lost on the way back (a dropped connection) or a transient server error
-    retried after AWS had in fact accepted the first attempt both report an error for a
-    WorkSpace that is being acted on. in_progress, with the error in its reason, is the
-    honest outcome: it is in progress, and this run cannot tell whose request started it.
+    An answer lost on the way back (a dropped connection, a 5xx) makes the caller retry;
+    if AWS had accepted the first attempt, the retry is refused because the WorkSpace is
+    already in the transitional state. The request was accepted, so the outcome is the
+    requested one (it counts as a change and is waited on), with the error kept in reason.
     """
     if not refused:
         return
@@ -388,9 +388,10 @@ def reconcile(client: t.Any, spec: ActionSpec, refused: t.Sequence[WorkspaceOutc
         if states.get(outcome.workspace_id) == transitional:
             outcome.reason = (
                 f"its {spec.operation} call reported {outcome.error_code or 'an error'} ({outcome.error_message}), "
-                f"yet it is {transitional}"
+                f"but it was {transitional} right after: taken as accepted"
             )
-            outcome.outcome = IN_PROGRESS
+            outcome.outcome = spec.requested_outcome
+            outcome.requested = True
             outcome.final_state = transitional
             outcome.error_code = outcome.error_message = None
 
@@ -425,8 +426,11 @@ def _apply_failed_requests(batch: t.Sequence[WorkspaceOutcome], failed_requests:
 def wait(client: t.Any, spec: ActionSpec, outcomes: t.Sequence[WorkspaceOutcome], options: ActionOptions) -> None:
     """Wait for the requested and the already-in-progress WorkSpaces; record how each ended."""
     waited = {o.workspace_id: o for o in outcomes if o.requested or o.outcome == IN_PROGRESS}
+    transitional = spec.transition.transitional_state
+    # Already seen in the transitional state: found in it by the plan (in_progress), or by
+    # reconcile right after a call whose answer was lost.
     watches = [
-        Watch(workspace_id=o.workspace_id, seen_transitional=o.outcome == IN_PROGRESS)
+        Watch(workspace_id=o.workspace_id, seen_transitional=o.final_state == transitional)
         for o in waited.values()
     ]
 

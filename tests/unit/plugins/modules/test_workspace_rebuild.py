@@ -244,23 +244,28 @@ def test_an_empty_id_list_names_nothing(run_module: RunModule, fake: FakeWorkspa
     assert fake.calls == []
 
 
-def test_a_rebuild_accepted_despite_a_server_error_is_reported_in_progress(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
-    """AWS started the rebuild yet answered 500, and refused the retry: the task succeeds, reporting the
-    WorkSpace in_progress with the error in its reason, and no error_code."""
+def test_a_rebuild_accepted_despite_a_server_error_is_reported_requested_and_changed(
+    run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory
+) -> None:
+    """AWS started the rebuild yet answered 500, and refused the retry: the task succeeds and is changed,
+    reporting the WorkSpace rebuild_requested (in rebuild_requested and the diff) with the error in its
+    reason, and no error_code."""
     fake.errors_after_accepting[ws_id(0)] = [client_error("InternalServerError", "We encountered an internal error.", status=500)]
     run = rebuild(run_module, {"workspace_ids": [ws_id(0)]}, diff=True)
     assert (run.rc, run.failed) == (0, False)
-    assert run.result["msg"] == "1 WorkSpace: 1 in_progress"
-    assert (run.result["changed"], run.result["rebuild_requested"], run.result["failed_requests"]) == (False, [], [])
+    assert run.result["msg"] == "1 WorkSpace: 1 rebuild_requested"
+    assert (run.result["changed"], run.result["rebuild_requested"], run.result["failed_requests"]) == (True, [ws_id(0)], [])
+    assert run.result["diff"] == {"before": {ws_id(0): "AVAILABLE"}, "after": {ws_id(0): "REBUILDING"}}
     [entry] = run.result["workspaces"]
     assert {key: entry.get(key) for key in ("outcome", "state", "final_state", "error_code", "error_message")} == {
-        "outcome": "in_progress",
+        "outcome": "rebuild_requested",
         "state": "AVAILABLE",
         "final_state": "REBUILDING",
         "error_code": None,
         "error_message": None,
     }
     assert entry["reason"] == (
-        "its RebuildWorkspaces call reported InvalidResourceState (The specified WorkSpace has an invalid state for this operation.), yet it is REBUILDING"
+        "its RebuildWorkspaces call reported InvalidResourceState (The specified WorkSpace has an invalid state for this operation.), "
+        "but it was REBUILDING right after: taken as accepted"
     )
     assert fake.accepted == [ws_id(0)]

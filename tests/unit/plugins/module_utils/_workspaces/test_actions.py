@@ -686,33 +686,53 @@ def server_error() -> BaseException:
     return client_error("InternalServerError", "We encountered an internal error. Please try again.", status=500)
 
 
+def taken_as_accepted(code: str, message: str) -> str:
+    """The reason of a WorkSpace whose RebuildWorkspaces call reported an error but that was REBUILDING right after."""
+    return f"its RebuildWorkspaces call reported {code} ({message}), but it was REBUILDING right after: taken as accepted"
+
+
 @pytest.mark.parametrize("wait", [False, True])
-def test_a_server_error_after_the_rebuild_was_accepted_ends_in_progress(wait: bool, retry_sleeps: list[float]) -> None:
+def test_a_server_error_after_the_rebuild_was_accepted_counts_as_requested(wait: bool, retry_sleeps: list[float], wait_clock: FakeClock) -> None:
     """AWS accepted the first attempt yet answered 500; the retry finds the WorkSpace REBUILDING and
-    is refused. The WorkSpace is being rebuilt: in_progress, quoting the error, not failed; with
-    wait, it is waited on like any WorkSpace found rebuilding."""
+    is refused. The rebuild was accepted: rebuild_requested (rebuilt after a wait), in
+    rebuild_requested and the diff, a change, the error quoted in reason and not failed; with wait,
+    it is waited on like any requested WorkSpace and keeps its reason."""
     fake = fleet("AVAILABLE")
     fake.errors_after_accepting[ws_id(0)] = [server_error()]
+    # A rebuild lasts far longer than two reads: the polls after the second read see it REBUILDING too.
+    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
     report = rebuild(fake, workspace_ids=[ws_id(0)], wait=wait)
     assert fake.rebuild_calls == [ws_id(0), ws_id(0)]
     assert fake.accepted == [ws_id(0)]
     assert len(retry_sleeps) == 1
     result = report.as_result(with_diff=True)
     [entry] = result["workspaces"]
-    assert entry["outcome"] == "in_progress"
-    assert entry["reason"] == f"its RebuildWorkspaces call reported InvalidResourceState ({INVALID_STATE_MESSAGE}), yet it is REBUILDING"
+    assert entry["outcome"] == ("rebuilt" if wait else "rebuild_requested")
+    assert entry["reason"] == taken_as_accepted("InvalidResourceState", INVALID_STATE_MESSAGE)
     assert "error_code" not in entry and "error_message" not in entry
     assert (entry["state"], entry["final_state"]) == ("AVAILABLE", "AVAILABLE" if wait else "REBUILDING")
-    assert (result["changed"], result["rebuild_requested"], result["failed_requests"]) == (False, [], [])
-    assert result["diff"] == {"before": {}, "after": {}}
+    assert (result["changed"], result["rebuild_requested"], result["failed_requests"]) == (True, [ws_id(0)], [])
+    assert result["diff"] == {"before": {ws_id(0): "AVAILABLE"}, "after": {ws_id(0): "AVAILABLE" if wait else "REBUILDING"}}
     assert report.failed is False
-    assert result["msg"] == "1 WorkSpace: 1 in_progress"
-    # the selection, the second read of the refused WorkSpace, and with wait one poll
-    assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": [ws_id(0)]}] * (3 if wait else 2)
+    assert result["msg"] == ("1 WorkSpace: 1 rebuilt" if wait else "1 WorkSpace: 1 rebuild_requested")
+    # the selection, the second read of the refused WorkSpace, and with wait the polls until it is AVAILABLE again
+    assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": [ws_id(0)]}] * (4 if wait else 2)
+    assert wait_clock.sleeps == ([15] if wait else [])
 
 
-def test_a_rebuild_in_progress_after_a_server_error_can_still_fail_while_waited_on() -> None:
-    """Reported in_progress after the error, the rebuild is waited on and its end is reported."""
+def test_the_rebuilding_read_after_the_error_counts_for_the_wait() -> None:
+    """reconcile saw the WorkSpace REBUILDING; if the polls only see AVAILABLE afterwards (the
+    rebuild ended in between), the wait trusts it, since REBUILDING was already seen."""
+    fake = fleet("AVAILABLE")
+    fake.errors_after_accepting[ws_id(0)] = [server_error()]
+    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "AVAILABLE")
+    entry = outcomes(rebuild(fake, workspace_ids=[ws_id(0)], wait=True))[ws_id(0)]
+    assert (entry["outcome"], entry["final_state"]) == ("rebuilt", "AVAILABLE")
+    assert "error_code" not in entry
+
+
+def test_a_rebuild_accepted_despite_a_server_error_can_still_fail_while_waited_on() -> None:
+    """Taken as accepted after the error, the rebuild is waited on and its end is reported."""
     fake = fleet("AVAILABLE")
     fake.errors_after_accepting[ws_id(0)] = [server_error()]
     fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "REBUILDING", "ERROR")
@@ -720,9 +740,9 @@ def test_a_rebuild_in_progress_after_a_server_error_can_still_fail_while_waited_
     assert (entry["outcome"], entry["error_code"], entry["final_state"]) == ("failed", "RebuildFailed", "ERROR")
 
 
-def test_a_connection_dropped_after_the_rebuild_was_accepted_ends_in_progress_and_stops_the_run() -> None:
-    """The answer was lost on the way back: the WorkSpace, found REBUILDING, is in_progress quoting
-    the error; the lost connection still stops the run."""
+def test_a_connection_dropped_after_the_rebuild_was_accepted_counts_as_requested_and_stops_the_run() -> None:
+    """The answer was lost on the way back: the WorkSpace, found REBUILDING, is taken as accepted
+    (rebuild_requested, quoting the error); the lost connection still stops the run."""
     fake = fleet("AVAILABLE", "AVAILABLE", "AVAILABLE")
     lost = connection_lost()
     fake.errors_after_accepting[ws_id(1)] = [lost]
@@ -732,23 +752,33 @@ def test_a_connection_dropped_after_the_rebuild_was_accepted_ends_in_progress_an
     assert failure.value.error is not None and failure.value.error.exception is lost
     assert fake.rebuild_calls == [ws_id(0), ws_id(1)]
     assert fake.accepted == [ws_id(0), ws_id(1)]
-    result = failure.value.report.as_result(with_diff=False)
+    result = failure.value.report.as_result(with_diff=True)
     assert [(e["outcome"], e.get("error_code"), e.get("reason"), e["final_state"]) for e in result["workspaces"]] == [
         ("rebuild_requested", None, None, "AVAILABLE"),
-        ("in_progress", None, f"its RebuildWorkspaces call reported EndpointConnectionError ({LOST_CONNECTION_MESSAGE}), yet it is REBUILDING", "REBUILDING"),
+        ("rebuild_requested", None, taken_as_accepted("EndpointConnectionError", LOST_CONNECTION_MESSAGE), "REBUILDING"),
         ("skipped", None, STOPPED_RUN, "AVAILABLE"),
     ]
-    assert (result["rebuild_requested"], result["failed_requests"]) == ([ws_id(0)], [])
+    assert (result["changed"], result["rebuild_requested"], result["failed_requests"]) == (True, [ws_id(0), ws_id(1)], [])
+    assert result["diff"] == {
+        "before": {ws_id(0): "AVAILABLE", ws_id(1): "AVAILABLE"},
+        "after": {ws_id(0): "REBUILDING", ws_id(1): "REBUILDING"},
+    }
 
 
-def test_a_rebuild_started_by_someone_else_meanwhile_ends_in_progress() -> None:
-    """Refused because another rebuild began after the selection read it: in_progress, not failed."""
+def test_a_rebuild_started_by_someone_else_meanwhile_counts_as_requested_too() -> None:
+    """Refused because another rebuild began after the selection read it. The module cannot tell
+    this from a lost answer followed by a refused retry (in both, the call reports an error and the
+    WorkSpace is REBUILDING right after), so it is taken as accepted too: rebuild_requested, in
+    rebuild_requested, a change, not failed, though this run's request was never accepted."""
     fake = fleet("AVAILABLE")
     fake.script(ws_id(0), "AVAILABLE", "REBUILDING")
     fake.rebuild_failures[ws_id(0)] = ("InvalidResourceState", INVALID_STATE_MESSAGE)
-    entry = outcomes(rebuild(fake, workspace_ids=[ws_id(0)]))[ws_id(0)]
-    assert (entry["outcome"], entry["final_state"]) == ("in_progress", "REBUILDING")
-    assert entry["reason"] == f"its RebuildWorkspaces call reported InvalidResourceState ({INVALID_STATE_MESSAGE}), yet it is REBUILDING"
+    result = rebuild(fake, workspace_ids=[ws_id(0)]).as_result(with_diff=False)
+    [entry] = result["workspaces"]
+    assert (entry["outcome"], entry["final_state"]) == ("rebuild_requested", "REBUILDING")
+    assert entry["reason"] == taken_as_accepted("InvalidResourceState", INVALID_STATE_MESSAGE)
+    assert "error_code" not in entry and "error_message" not in entry
+    assert (result["changed"], result["rebuild_requested"], result["failed_requests"]) == (True, [ws_id(0)], [])
     assert fake.accepted == []
 
 
