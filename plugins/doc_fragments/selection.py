@@ -40,8 +40,18 @@ options:
       - Only the WorkSpaces that carry all of these tags, with these values.
       - The WorkSpaces API cannot filter on tags, so this costs one C(DescribeTags) call per
         WorkSpace left by the other selectors.
-      - Must name at least one tag. Values are strings; quote V(true), V(false) and numbers
-        with a decimal point, which YAML would otherwise turn into other types.
+      - Must name at least one tag. Values must be strings: quote V(true), V(false) and every
+        number (YAML reads V(0042) as the integer 34 and V(1.0) as a float), or the task fails
+        before any API call.
+    type: dict
+  exclude_tags:
+    description:
+      - Never act on, nor list, a WorkSpace that carries any one of these tags with that value,
+        for example V(NoRebuild: "true") on desktops that must never be touched.
+      - A WorkSpace named in O(workspace_ids) that carries one is reported V(skipped), with the
+        reason, by the action modules.
+      - Costs one C(DescribeTags) call per WorkSpace left by the other selectors (shared with O(tags)).
+      - Values must be strings, as for O(tags).
     type: dict
 notes:
   - Selectors given together combine with AND. C(DescribeWorkspaces) accepts only one filter

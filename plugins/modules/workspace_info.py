@@ -22,6 +22,7 @@ options:
   states:
     description:
       - Only the WorkSpaces currently in one of these states. All states when not set.
+      - An empty list is refused: it would select nothing.
     type: list
     elements: str
     choices:
@@ -129,6 +130,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+missing_workspace_ids:
+  description:
+    - The ids named in O(workspace_ids) for which no WorkSpace exists in this region, in the
+      order given. The module also warns about them.
+  returned: always
+  type: list
+  elements: str
+  sample: [ws-def67890]
 workspaces:
   description:
     - The WorkSpaces found, sorted by WorkSpace id, as C(DescribeWorkspaces) returns them with
@@ -216,13 +225,17 @@ workspaces:
       returned: when O(include_connection_status=true)
 """
 
+import typing as t
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import InvalidOptionError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import WorkspacesError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import InfoOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import describe_selected
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import info_argument_spec
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import fail_with
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import workspaces_client
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.selection import selection_argument_spec
 
@@ -234,14 +247,17 @@ def main() -> None:
         supports_check_mode=True,
     )
     options = InfoOptions.from_params(module.params)
+    empty: dict[str, t.Any] = dict(changed=False, workspaces=[], missing_workspace_ids=[])
     try:
         options.validate()
-        workspaces = describe_selected(workspaces_client(module, options.max_concurrency), options)
+        result = describe_selected(WorkspacesApi(workspaces_client(module, options.max_concurrency)), options)
     except InvalidOptionError as error:
-        module.fail_json(msg=str(error))
+        module.fail_json(msg=str(error), **empty)
     except WorkspacesError as error:
-        module.fail_json_aws_error(error)
-    module.exit_json(changed=False, workspaces=workspaces)
+        fail_with(module, empty, "Could not list the WorkSpaces", error)
+    if result.missing_workspace_ids:
+        module.warn(f"No WorkSpace found in this region for: {', '.join(map(repr, result.missing_workspace_ids))}")
+    module.exit_json(changed=False, workspaces=result.workspaces, missing_workspace_ids=result.missing_workspace_ids)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ version_added: 1.0.0
 description:
   - Finds the WorkSpaces named or selected, checks each one's state, and asks AWS to rebuild
     those in one of O(states), one C(RebuildWorkspaces) call per WorkSpace.
+  - Right before each request it reads the WorkSpace's state (and, with O(skip_connected), its
+    user's connection state) again when the last read is older than 5 seconds, so a plan made
+    minutes earlier (throttling can stretch a run) never rebuilds a WorkSpace that has since
+    left O(states) or whose user has since connected.
+  - By default only broken WorkSpaces (V(ERROR), V(UNHEALTHY)) are rebuilt, never one whose user
+    is connected or that has no rebuild snapshot, so running a task again changes nothing.
   - Optionally waits until each rebuild has finished.
   - Every WorkSpace named or selected appears in RV(workspaces) with its outcome, whether the
     task succeeds or fails.
@@ -27,14 +33,52 @@ author:
 options:
   states:
     description:
-      - Rebuild only the WorkSpaces currently in one of these states.
+      - Rebuild only the WorkSpaces in one of these states, when selected and again right
+        before the request.
+      - Rebuilding a healthy WorkSpace (V(AVAILABLE), V(STOPPED), V(REBOOTING)) is opt-in: name
+        those states. Until version 1.0.0 the default was every state below.
       - A WorkSpace selected by a filter whose state AWS does not allow a rebuild from is
         skipped. One named in O(workspace_ids) fails with error code V(InvalidWorkspaceState).
       - A WorkSpace already V(REBUILDING) is not asked again; its outcome is V(in_progress).
     type: list
     elements: str
     choices: [AVAILABLE, ERROR, UNHEALTHY, STOPPED, REBOOTING]
-    default: [AVAILABLE, ERROR, UNHEALTHY, STOPPED, REBOOTING]
+    default: [ERROR, UNHEALTHY]
+  skip_connected:
+    description:
+      - Do not rebuild a WorkSpace whose user is connected (C(ConnectionState) V(CONNECTED) in
+        C(DescribeWorkspacesConnectionStatus), read at most 5 seconds before its request, one call
+        per 25 WorkSpaces). Its outcome is V(skipped), with a reason saying the user is connected.
+      - Set to V(false) to rebuild it anyway: the user is disconnected and loses unsaved work.
+    type: bool
+    default: true
+  require_snapshot:
+    description:
+      - Do not rebuild a WorkSpace that has no rebuild snapshot (C(RebuildSnapshots) of
+        C(DescribeWorkspaceSnapshots), one call per WorkSpace to be rebuilt): its user volume
+        could not be restored. Its outcome is V(skipped), with a reason saying so.
+      - The time of the latest rebuild snapshot of every WorkSpace to be rebuilt is returned in
+        RV(workspaces[].snapshot_time), in check mode as in a real run.
+      - Set to V(false) to rebuild such WorkSpaces anyway: their user volume is lost.
+    type: bool
+    default: true
+  idempotency_token:
+    description:
+      - Makes a run safe to launch again, for example an AWX job relaunched after a crash: a run
+        with the same token never requests a rebuild again for a WorkSpace that an earlier run
+        with that token requested one for. Such WorkSpaces are V(skipped), with a reason naming
+        O(idempotency_token), in check mode too.
+      - Use a value that names the operation, such as the incident or change number. 1 to 128
+        letters, digits, spaces and C(_.:/=+-@) characters.
+      - The marker is the tag C(euc.workspaces:rebuild-token) with the token as its value. It is
+        written with C(CreateTags) right before the request, so a run that dies after its request
+        leaves it in place, and removed with C(DeleteTags) when AWS did not take the request, so
+        it never blocks a retry. It costs one C(DescribeTags) call per WorkSpace to be rebuilt and
+        needs the C(workspaces:CreateTags), C(workspaces:DeleteTags) and C(workspaces:DescribeTags)
+        permissions.
+      - A WorkSpace whose run died between writing the marker and sending the request is skipped
+        too: never two rebuilds is the promise, and its reason says to check it.
+    type: str
 extends_documentation_fragment:
   - euc.workspaces.selection
   - euc.workspaces.action
@@ -46,18 +90,20 @@ attributes:
   check_mode:
     description: Can run in check mode and return the changed status prediction without modifying the target.
     support: full
-    details: Only C(DescribeWorkspaces) and, for O(tags), C(DescribeTags) are called.
+    details:
+      - Only read calls are made (C(DescribeWorkspaces), C(DescribeTags), C(DescribeWorkspaceSnapshots),
+        C(DescribeWorkspacesConnectionStatus)); the outcomes are those a real run would start with.
   diff_mode:
     description: Returns the state of each WorkSpace before and after, when in diff mode.
     support: full
   idempotent:
     description: When run twice with the same options, the second run reports no change.
-    support: partial
+    support: full
     details:
-      - A rebuild is an action, not a desired state; a WorkSpace that is V(AVAILABLE) again
-        after a rebuild can be rebuilt again.
-      - Narrow O(states) (for example to V(ERROR) and V(UNHEALTHY)) to make a re-run change
-        nothing once the rebuilds succeeded.
+      - With the default O(states), a WorkSpace rebuilt by the first run is V(AVAILABLE) (or
+        V(REBUILDING)) for the second, which skips it (or reports it V(in_progress)).
+      - When O(states) names V(AVAILABLE), a re-run rebuilds again, unless both runs share an
+        O(idempotency_token).
   action_group:
     description: Use C(group/euc.workspaces.workspaces) in C(module_defaults) to set defaults for this module.
     support: full
@@ -65,12 +111,22 @@ attributes:
       - euc.workspaces.workspaces
 notes:
   - At least one of O(workspace_ids), O(directory_id), O(bundle_id) or O(tags) is required.
-  - Outcomes are V(rebuild_requested), V(rebuilt), V(in_progress), V(skipped) and V(failed).
-    The task fails when any WorkSpace's outcome is V(failed); it reports a change when a
-    rebuild was requested (or would be, in check mode).
-  - Throttled and transiently failing calls are retried with jittered backoff. A credential
-    or permission error, or a lost connection, stops the run; the rebuilds already requested
-    are listed in RV(rebuild_requested).
+  - Outcomes are V(rebuild_requested), V(rebuilt), V(in_progress), V(skipped), V(failed) and
+    V(unknown). The task fails when any WorkSpace's outcome is V(failed) or V(unknown); it
+    reports a change when a rebuild was requested (or would be, in check mode), or may have
+    been (V(unknown)).
+  - botocore makes one attempt per call; the collection retries throttled calls, server errors
+    and connection errors of read calls with jittered backoff, up to 7 attempts (about 20 s) a
+    call. A C(RebuildWorkspaces) call that failed with a server error or a lost connection may
+    have been accepted: it is only sent again when a fresh read shows the WorkSpace unchanged,
+    and a WorkSpace seen V(REBUILDING) after it counts as accepted. One that shows no sign of
+    acceptance within 30 seconds ends as V(unknown): check it before running again.
+  - The outage bound. Once 6 calls in a row have failed with a server or connection error, or
+    calls have kept failing (throttling included) for 60 seconds without one success, no new
+    request is sent. The WorkSpaces not yet requested are V(skipped) with that reason, and the
+    task fails with a message saying how many attempts failed and for how long.
+  - A credential or permission error stops the run; the rebuilds already requested are listed
+    in RV(rebuild_requested).
 seealso:
   - module: euc.workspaces.workspace_info
   - name: Rebuild a WorkSpace
@@ -98,17 +154,28 @@ EXAMPLES = r"""
     wait_timeout: 5400
   register: rebuilt
 
-- name: Rebuild two WorkSpaces by id
+- name: Rebuild two WorkSpaces by id, healthy or not, even without a snapshot
   euc.workspaces.workspace_rebuild:
     workspace_ids:
       - ws-abc12345
       - ws-def67890
+    states: [AVAILABLE, ERROR, UNHEALTHY, STOPPED]
+    require_snapshot: false
+
+- name: Rebuild the broken WorkSpaces of an incident; an AWX relaunch never rebuilds twice
+  euc.workspaces.workspace_rebuild:
+    directory_id: d-1234567890
+    idempotency_token: INC0012345
+    exclude_tags:
+      NoRebuild: "true"
+    wait: true
 
 - name: Rebuild the finance team's desktops on one bundle
   euc.workspaces.workspace_rebuild:
     bundle_id: wsb-0123456789
     tags:
       team: finance
+    states: [ERROR, UNHEALTHY, STOPPED]
     max_workspaces: 50
     max_concurrency: 10
 
@@ -155,13 +222,28 @@ workspaces:
       type: str
       returned: always
       sample: wsb-0123456789
+    snapshot_time:
+      description:
+        - The time of its latest rebuild snapshot (ISO 8601), from which its user volume is
+          restored; null when it has none. Read only for the WorkSpaces to be rebuilt; null for
+          the others.
+      type: str
+      returned: always
+      sample: "2026-11-28T02:00:00+00:00"
+    connection_state:
+      description:
+        - Its user's connection state (V(CONNECTED), V(DISCONNECTED) or V(UNKNOWN)), read right
+          before its request; null when it was not read (O(skip_connected=false), or not to be rebuilt).
+      type: str
+      returned: always
+      sample: DISCONNECTED
     state:
       description: Its state when the task began.
       type: str
       returned: always
       sample: ERROR
     final_state:
-      description: The last state seen; with O(wait), the state it ended in.
+      description: The last state read; with O(wait), the state it ended in.
       type: str
       returned: always
       sample: AVAILABLE
@@ -170,8 +252,14 @@ workspaces:
         - V(rebuild_requested) - AWS accepted the rebuild (or would, in check mode).
         - V(rebuilt) - with O(wait), the WorkSpace went through V(REBUILDING) to V(AVAILABLE).
         - V(in_progress) - it was already V(REBUILDING); it was not asked again.
-        - V(skipped) - not acted on; RV(workspaces[].reason) says why.
+        - V(in_progress) also for a WorkSpace found V(REBUILDING) right before its request. With
+          O(wait), a WorkSpace found V(REBUILDING) that then becomes V(AVAILABLE) is V(rebuilt),
+          without counting as a change.
+        - V(skipped) - not acted on; RV(workspaces[].reason) says why (state, connected user, no
+          snapshot, O(exclude_tags), O(idempotency_token), the outage bound, ...).
         - V(failed) - RV(workspaces[].error_code) and RV(workspaces[].error_message) say why.
+        - V(unknown) - the request may have been accepted (its answer was lost), but the WorkSpace
+          showed no sign of it: check it before running again. Counts as a change and fails the task.
       type: str
       returned: always
       sample: rebuilt
@@ -180,13 +268,17 @@ workspaces:
         - With V(failed), the error code, exactly as AWS gave it in C(FailedRequests) or an
           exception, or one of the module's own codes V(WorkspaceNotFound),
           V(InvalidWorkspaceState), V(RebuildFailed) and V(WaitTimeout).
+        - V(RebuildFailed) when the WorkSpace ended in V(ERROR) or V(UNHEALTHY) (its
+          RV(workspaces[].error_message) then carries the C(ErrorCode) and C(ErrorMessage) that
+          C(DescribeWorkspaces) gives), or became V(STOPPED), V(SUSPENDED), V(TERMINATED), ... while waited on.
+        - With V(unknown), the code of the last error of its request.
       type: str
-      returned: when the outcome is failed
+      returned: when the outcome is failed or unknown
       sample: InvalidResourceState.Workspace
     error_message:
-      description: With V(failed), the error message, exactly as AWS gave it, or the module's own.
+      description: With V(failed) or V(unknown), the error message, exactly as AWS gave it, or the module's own.
       type: str
-      returned: when the outcome is failed
+      returned: when the outcome is failed or unknown
       sample: The WorkSpace is not in a valid state for this operation.
     reason:
       description:
@@ -199,8 +291,8 @@ workspaces:
       sample: state AVAILABLE is not in states (ERROR, UNHEALTHY)
 failed_requests:
   description:
-    - One entry per WorkSpace whose outcome is V(failed). AWS's C(FailedRequests) entries
-      appear verbatim, with snake_cased keys.
+    - One entry per WorkSpace whose outcome is V(failed) or V(unknown). AWS's C(FailedRequests)
+      entries appear verbatim, with snake_cased keys.
   returned: always
   type: list
   elements: dict

@@ -6,38 +6,52 @@
 # This module_utils is PRIVATE: it is for the use of the euc.workspaces collection only
 # and may change at any time without notice.
 
-"""The engine every WorkSpaces action module runs: plan -> guard -> submit -> wait -> report.
+"""The engine every WorkSpaces action module runs.
+
+select -> plan -> idempotency markers -> guard -> snapshots -> [check mode ends here]
+-> submit (fresh state and connection read right before each request) -> wait or verify
+-> report.
 
 An action (rebuild now; reboot, restore, start and stop are the same flow) is described by
 an ActionSpec: the API call, the states it may start from, and the states it moves a
 WorkSpace through. Everything else is shared. Every WorkSpace named or selected ends with
-exactly one WorkspaceOutcome, whatever happens to the others.
+exactly one WorkspaceOutcome, whatever happens to the others, and a request that may have
+reached AWS is never reported as "not changed".
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import threading
 import typing as t
 
 from .api import AWSEntry
-from .api import describe_workspaces_by_ids
-from .api import rebuild_workspaces
+from .api import WorkspacesApi
 from .common import CALLER_ERROR_CODES
 from .common import InvalidOptionError
 from .common import WorkspacesError
 from .common import chunks
+from .common import describe_batch_size
 from .common import error_code
 from .common import error_message
 from .common import max_items
 from .concurrency import map_concurrently
+from .retry import AMBIGUOUS
+from .retry import FINAL
+from .retry import Attempts
+from .retry import failure_kind
 from .selection import Selection
 from .selection import Selectors
 from .selection import select_workspaces
+from .waiter import CONFIRMED
+from .waiter import DEAD_END
 from .waiter import FAILED
 from .waiter import GONE
+from .waiter import PENDING
 from .waiter import SUCCEEDED
 from .waiter import TIMED_OUT
+from .waiter import UNCONFIRMED
 from .waiter import Transition
 from .waiter import Watch
 from .waiter import wait_for
@@ -46,11 +60,25 @@ from .waiter import wait_for
 IN_PROGRESS = "in_progress"
 SKIPPED = "skipped"
 FAILED_OUTCOME = "failed"
+UNKNOWN = "unknown"
 
 # The module's own error codes, beside the ones AWS returns.
 NOT_FOUND_CODE = "WorkspaceNotFound"
 INVALID_STATE_CODE = "InvalidWorkspaceState"
 WAIT_TIMEOUT_CODE = "WaitTimeout"
+
+# A state read older than this is read again right before the request is sent: the plan
+# can be minutes old when throttling stretches a run.
+FRESH_STATE_SECONDS = 5.0
+# How long a request that may have been accepted (its answer lost) is watched for a sign
+# that AWS accepted it, when the task does not wait anyway. The real service shows the
+# transitional state within seconds of accepting.
+CONFIRM_SECONDS = 30.0
+
+# States from which no action can end well any more.
+DEAD_END_STATES = frozenset(("TERMINATING", "TERMINATED", "SUSPENDED"))
+
+CONNECTED = "CONNECTED"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,12 +87,15 @@ class ActionSpec:
 
     name: str  # "rebuild", as in "rebuild requested"
     past_participle: str  # "rebuilt", as in "cannot be rebuilt" and the outcome after a wait
-    operation: str  # the API operation, for messages
-    submit: t.Callable[[t.Any, t.Sequence[str]], list[AWSEntry]]  # returns FailedRequests
+    operation: str  # the API operation
+    request_key: str  # the request list's member in the operation's input
     request_shape: str  # the request list's shape in botocore's model; its max is the batch size
     allowed_states: tuple[str, ...]  # the states AWS accepts the action in
+    default_states: tuple[str, ...]  # the states acted on unless the task names others
     transition: Transition
     failed_code: str  # error_code when the WorkSpace ends in a failure state
+    snapshot_key: str  # the DescribeWorkspaceSnapshots list the action restores from
+    snapshot_noun: str  # that list's members in words
 
     @property
     def requested_outcome(self) -> str:
@@ -74,29 +105,42 @@ class ActionSpec:
     def batch_size(self) -> int:
         return max_items(self.request_shape)
 
+    @property
+    def token_tag_key(self) -> str:
+        """The tag that marks a WorkSpace as requested by a run with an idempotency_token."""
+        return f"euc.workspaces:{self.name}-token"
+
 
 REBUILD = ActionSpec(
     name="rebuild",
     past_participle="rebuilt",
     operation="RebuildWorkspaces",
-    submit=rebuild_workspaces,
+    request_key="RebuildWorkspaceRequests",
     request_shape="RebuildWorkspaceRequests",
     allowed_states=("AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED", "REBOOTING"),
+    # Only the broken ones: rebuilding a healthy desktop is opt-in, and a re-run changes nothing.
+    default_states=("ERROR", "UNHEALTHY"),
     transition=Transition(
         transitional_state="REBUILDING",
         target_state="AVAILABLE",
         failure_states=frozenset(("ERROR", "UNHEALTHY")),
+        dead_end_states=DEAD_END_STATES | frozenset(("STOPPING", "STOPPED")),
     ),
     failed_code="RebuildFailed",
+    snapshot_key="RebuildSnapshots",
+    snapshot_noun="rebuild snapshot",
 )
 
 
 def action_argument_spec(spec: ActionSpec) -> dict[str, t.Any]:
     """The options every action module adds to the selection options."""
     return dict(
-        states=dict(type="list", elements="str", choices=list(spec.allowed_states), default=list(spec.allowed_states)),
+        states=dict(type="list", elements="str", choices=list(spec.allowed_states), default=list(spec.default_states)),
         max_workspaces=dict(type="int", default=10),
         max_concurrency=dict(type="int", default=5),
+        skip_connected=dict(type="bool", default=True),
+        require_snapshot=dict(type="bool", default=True),
+        idempotency_token=dict(type="str", no_log=False),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=3600),
         wait_delay=dict(type="int", default=15),
@@ -115,6 +159,9 @@ class ActionOptions:
     wait_timeout: int
     wait_delay: int
     check_mode: bool
+    skip_connected: bool = True
+    require_snapshot: bool = True
+    idempotency_token: str | None = None
 
     @classmethod
     def from_params(cls, params: t.Mapping[str, t.Any], check_mode: bool) -> ActionOptions:
@@ -127,6 +174,9 @@ class ActionOptions:
             wait_timeout=params["wait_timeout"],
             wait_delay=params["wait_delay"],
             check_mode=check_mode,
+            skip_connected=params.get("skip_connected", True),
+            require_snapshot=params.get("require_snapshot", True),
+            idempotency_token=params.get("idempotency_token"),
         )
 
     def validate(self) -> None:
@@ -143,8 +193,19 @@ class ActionOptions:
                 problems.append(f"{name} must be at least 1")
         if not self.states:
             problems.append("states must name at least one state")
+        token = self.idempotency_token
+        if token is not None and not _is_tag_value(token):
+            problems.append(
+                f"idempotency_token must have 1 to 128 letters, digits, spaces or _.:/=+-@ characters, not {token!r}"
+            )
         if problems:
             raise InvalidOptionError("; ".join(problems))
+
+
+def _is_tag_value(value: str) -> bool:
+    """True for a value the WorkSpaces API stores as a tag value, safely printable."""
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/=+-@")
+    return 1 <= len(value) <= 128 and value.strip() == value and set(value) <= allowed
 
 
 @dataclasses.dataclass
@@ -159,14 +220,26 @@ class WorkspaceOutcome:
     user_name: str | None = None
     computer_name: str | None = None
     bundle_id: str | None = None
+    snapshot_time: str | None = None
+    connection_state: str | None = None
     error_code: str | None = None
     error_message: str | None = None
     reason: str | None = None
     # True once the action was accepted for it (or would be, in check mode).
     requested: bool = False
+    # The state last read and when (the engine's clock): requests go only on fresh reads.
+    current_state: str | None = None
+    read_at: float = 0.0
+    connection_read_at: float | None = None
+    # The state it was in when its request was sent (what the wait compares reads with).
+    request_state: str | None = None
+    tags: dict[str, str] | None = None
+    marker_written: bool = False
+
+    _INTERNAL = ("requested", "current_state", "read_at", "connection_read_at", "request_state", "tags", "marker_written")
 
     @classmethod
-    def of(cls, workspace: AWSEntry, outcome: str) -> WorkspaceOutcome:
+    def of(cls, workspace: AWSEntry, outcome: str, read_at: float = 0.0) -> WorkspaceOutcome:
         return cls(
             workspace_id=workspace["WorkspaceId"],
             outcome=outcome,
@@ -176,6 +249,9 @@ class WorkspaceOutcome:
             user_name=workspace.get("UserName"),
             computer_name=workspace.get("ComputerName"),
             bundle_id=workspace.get("BundleId"),
+            current_state=workspace.get("State"),
+            read_at=read_at,
+            tags=workspace.get("Tags"),
         )
 
     def fail(self, code: str | None, message: str) -> None:
@@ -189,9 +265,18 @@ class WorkspaceOutcome:
         self.reason = reason
         self.requested = False
 
+    def may_have_been_accepted(self, error: BaseException) -> None:
+        """Its request may have reached AWS: unknown until a read shows it moved."""
+        self.outcome = UNKNOWN
+        self.requested = False
+        self.error_code = error_code(error) or type(error).__name__
+        self.error_message = error_message(error)
+        self.reason = None
+
     def as_result(self) -> dict[str, t.Any]:
         result = dataclasses.asdict(self)
-        del result["requested"]
+        for internal in self._INTERNAL:
+            del result[internal]
         for optional in ("error_code", "error_message", "reason"):
             if result[optional] is None:
                 del result[optional]
@@ -208,11 +293,11 @@ class ActionReport:
 
     @property
     def changed(self) -> bool:
-        return any(outcome.requested for outcome in self.outcomes)
+        return any(outcome.requested or outcome.outcome == UNKNOWN for outcome in self.outcomes)
 
     @property
     def failed(self) -> bool:
-        return any(outcome.outcome == FAILED_OUTCOME for outcome in self.outcomes)
+        return any(outcome.outcome in (FAILED_OUTCOME, UNKNOWN) for outcome in self.outcomes)
 
     def summary(self) -> str:
         counts: dict[str, int] = {}
@@ -231,7 +316,7 @@ class ActionReport:
             failed_requests=[
                 dict(workspace_id=o.workspace_id, error_code=o.error_code, error_message=o.error_message)
                 for o in self.outcomes
-                if o.outcome == FAILED_OUTCOME
+                if o.outcome in (FAILED_OUTCOME, UNKNOWN)
             ],
         )
         result[self.spec.requested_outcome] = [o.workspace_id for o in self.outcomes if o.requested]
@@ -240,8 +325,8 @@ class ActionReport:
         return result
 
     def _diff(self) -> dict[str, dict[str, str | None]]:
-        """State before and after of each WorkSpace the action was (or would be) requested for."""
-        requested = [o for o in self.outcomes if o.requested]
+        """State before and after of each WorkSpace the action was (or may have been) requested for."""
+        requested = [o for o in self.outcomes if o.requested or o.outcome == UNKNOWN]
         return dict(
             before={o.workspace_id: o.state for o in requested},
             after={o.workspace_id: self._state_after(o) for o in requested},
@@ -264,45 +349,79 @@ class ActionFailed(Exception):
         self.error = error
 
 
-def run_action(client: t.Any, spec: ActionSpec, options: ActionOptions) -> ActionReport:
-    """Plan, guard, submit and (optionally) wait; the report of every WorkSpace."""
-    options.validate()
-    selection = select_workspaces(client, options.selectors, options.max_concurrency)
-    report = ActionReport(spec, plan(spec, options, selection), options.check_mode)
-    guard(report, options.max_workspaces)
-    if options.check_mode:
-        return report
+# ---------------------------------------------------------------------- the run
 
-    stopping_error = submit(client, spec, report.outcomes, options.max_concurrency)
-    if stopping_error is not None:
-        raise ActionFailed(f"Stopped after a {spec.operation} call failed", report, stopping_error)
-    if options.wait:
-        try:
-            wait(client, spec, report.outcomes, options)
-        except WorkspacesError as wait_error:
+
+def run_action(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions) -> ActionReport:
+    """Select, plan, guard, submit and wait (or verify); the report of every WorkSpace."""
+    options.validate()
+    report = ActionReport(spec, [], options.check_mode)
+    try:
+        selection = select_workspaces(api, options.selectors, options.max_concurrency)
+    except WorkspacesError as error:
+        report.outcomes = [_not_reached(wid, "the task stopped before it could read the WorkSpaces")
+                           for wid in options.selectors.workspace_ids or ()]
+        raise ActionFailed("Stopped before any change: the WorkSpaces could not be read", report, error) from error
+    report.outcomes = plan(spec, options, selection, api.clock.monotonic())
+    try:
+        if options.idempotency_token is not None:
+            skip_marked(api, spec, options, report.outcomes)
+        guard(report, options.max_workspaces)
+        read_snapshots(api, spec, options, report.outcomes)
+        if options.check_mode:
+            recheck_all(api, spec, options, _planned(report.outcomes))
+            return report
+    except WorkspacesError as error:
+        for outcome in _planned(report.outcomes):
+            outcome.skip(f"not requested: the task stopped before sending any request ({error})")
+        raise ActionFailed("Stopped before any change: a read failed", report, error) from error
+
+    stopping_error = submit(api, spec, options, report.outcomes)
+    watched = [o for o in report.outcomes if o.requested or o.outcome in (IN_PROGRESS, UNKNOWN)]
+    try:
+        if options.wait:
+            wait(api, spec, watched, options.wait_timeout, options.wait_delay)
+        else:
+            # Not waiting: only the requests that may have been accepted are watched, until they move.
+            wait(api, spec, [o for o in watched if o.outcome == UNKNOWN], CONFIRM_SECONDS, options.wait_delay, until_confirmed=True)
+    except WorkspacesError as wait_error:
+        if stopping_error is None:
             raise ActionFailed("Stopped while waiting", report, wait_error) from wait_error
+    if stopping_error is not None:
+        raise ActionFailed(f"Stopped sending {spec.operation} requests", report, stopping_error)
+    if api.outage.reason is not None:
+        raise ActionFailed(f"Stopped sending {spec.operation} requests: {api.outage.reason}", report)
     return report
 
 
-def plan(spec: ActionSpec, options: ActionOptions, selection: Selection) -> list[WorkspaceOutcome]:
+def _planned(outcomes: t.Iterable[WorkspaceOutcome]) -> list[WorkspaceOutcome]:
+    return [outcome for outcome in outcomes if outcome.requested]
+
+
+def _not_reached(workspace_id: str, why: str) -> WorkspaceOutcome:
+    return WorkspaceOutcome(workspace_id=workspace_id, outcome=SKIPPED, reason=f"not acted on: {why}")
+
+
+def plan(spec: ActionSpec, options: ActionOptions, selection: Selection, read_at: float) -> list[WorkspaceOutcome]:
     """One outcome per WorkSpace named or selected, before any change."""
     outcomes = [
         WorkspaceOutcome(workspace_id=missing, outcome=FAILED_OUTCOME, error_code=NOT_FOUND_CODE,
-                         error_message=f"No WorkSpace {missing} was found in this region")
+                         error_message=f"No WorkSpace {missing!r} was found in this region")
         for missing in selection.missing_ids
     ]
     for workspace, reason in selection.excluded:
-        excluded = WorkspaceOutcome.of(workspace, SKIPPED)
+        excluded = WorkspaceOutcome.of(workspace, SKIPPED, read_at)
         excluded.reason = f"not selected: {reason}"
         outcomes.append(excluded)
     named = set(options.selectors.workspace_ids or ())
-    outcomes.extend(_plan_one(spec, options.states, workspace, workspace["WorkspaceId"] in named)
-                    for workspace in selection.matched)
+    for workspace in selection.matched:
+        outcome = WorkspaceOutcome.of(workspace, spec.requested_outcome, read_at)
+        _plan_one(spec, options.states, outcome, workspace["WorkspaceId"] in named)
+        outcomes.append(outcome)
     return sorted(outcomes, key=lambda outcome: outcome.workspace_id)
 
 
-def _plan_one(spec: ActionSpec, states: frozenset[str], workspace: AWSEntry, named: bool) -> WorkspaceOutcome:
-    outcome = WorkspaceOutcome.of(workspace, spec.requested_outcome)
+def _plan_one(spec: ActionSpec, states: frozenset[str], outcome: WorkspaceOutcome, named: bool) -> None:
     state = outcome.state
     if state == spec.transition.transitional_state:
         outcome.outcome = IN_PROGRESS
@@ -317,12 +436,25 @@ def _plan_one(spec: ActionSpec, states: frozenset[str], workspace: AWSEntry, nam
             outcome.fail(INVALID_STATE_CODE, why)
         else:
             outcome.skip(why)
-    return outcome
+
+
+def skip_marked(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
+    """Skip the WorkSpaces an earlier run with the same idempotency_token requested the action for."""
+    planned = _planned(outcomes)
+    unread = [o for o in planned if o.tags is None]
+    for outcome, tags in zip(unread, map_concurrently(lambda o: api.describe_tags(o.workspace_id), unread, options.max_concurrency)):
+        outcome.tags = tags
+    for outcome in planned:
+        if (outcome.tags or {}).get(spec.token_tag_key) == options.idempotency_token:
+            outcome.skip(
+                f"not requested: an earlier run with idempotency_token {options.idempotency_token!r} already requested "
+                f"its {spec.name} (or stopped right before the request); tag {spec.token_tag_key!r}"
+            )
 
 
 def guard(report: ActionReport, max_workspaces: int) -> None:
     """Refuse, before any change, to act on more WorkSpaces than the operator allowed."""
-    planned = [outcome for outcome in report.outcomes if outcome.requested]
+    planned = _planned(report.outcomes)
     if len(planned) <= max_workspaces:
         return
     for outcome in planned:
@@ -334,121 +466,341 @@ def guard(report: ActionReport, max_workspaces: int) -> None:
     )
 
 
-def submit(client: t.Any, spec: ActionSpec, outcomes: t.Sequence[WorkspaceOutcome], max_concurrency: int) -> WorkspacesError | None:
-    """Send the planned requests, up to max_concurrency calls at once, each WorkSpace once.
-
-    Returns the error that stopped the run (a caller or connection error), if any: the
-    requests not yet sent are then not sent, and their WorkSpaces say so.
-    """
-    planned = [outcome for outcome in outcomes if outcome.requested]
-    stop = threading.Event()
-    stopping_errors: list[WorkspacesError] = []
-    refused: list[WorkspaceOutcome] = []
-
-    def send(batch: t.Sequence[WorkspaceOutcome]) -> None:
-        if stop.is_set():
-            for outcome in batch:
-                outcome.skip(f"not requested: the task stopped after an error on another {spec.operation} call")
-            return
-        try:
-            failed_requests = spec.submit(client, [outcome.workspace_id for outcome in batch])
-        except WorkspacesError as error:
-            if _stops_the_run(error):
-                stop.set()
-                stopping_errors.append(error)
-            for outcome in batch:
-                outcome.requested = False
-                outcome.fail(error_code(error.exception) or type(error.exception).__name__, error_message(error.exception))
-            refused.extend(batch)
-            return
-        refused.extend(_apply_failed_requests(batch, failed_requests))
-
-    map_concurrently(send, list(chunks(planned, spec.batch_size)), max_concurrency)
-    reconcile(client, spec, refused)
-    return stopping_errors[0] if stopping_errors else None
-
-
-def reconcile(client: t.Any, spec: ActionSpec, refused: t.Sequence[WorkspaceOutcome]) -> None:
-    """Read again the WorkSpaces whose request reported an error; count those now in the
-    transitional state as accepted.
-
-    An answer lost on the way back (a dropped connection, a 5xx) makes the caller retry;
-    if AWS had accepted the first attempt, the retry is refused because the WorkSpace is
-    already in the transitional state. The request was accepted, so the outcome is the
-    requested one (it counts as a change and is waited on), with the error kept in reason.
-    """
-    if not refused:
-        return
-    try:
-        states = read_states(client, [outcome.workspace_id for outcome in refused])
-    except WorkspacesError:
-        return  # The connection may be gone: the errors already recorded stand.
-    transitional = spec.transition.transitional_state
-    for outcome in refused:
-        if states.get(outcome.workspace_id) == transitional:
-            outcome.reason = (
-                f"its {spec.operation} call reported {outcome.error_code or 'an error'} ({outcome.error_message}), "
-                f"but it was {transitional} right after: taken as accepted"
+def read_snapshots(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
+    """snapshot_time of every planned WorkSpace; without one, it is skipped when require_snapshot."""
+    planned = _planned(outcomes)
+    found = map_concurrently(lambda o: api.describe_workspace_snapshots(o.workspace_id), planned, options.max_concurrency)
+    for outcome, snapshots in zip(planned, found):
+        times = [s["SnapshotTime"] for s in snapshots.get(spec.snapshot_key, []) if s.get("SnapshotTime")]
+        latest = max(times) if times else None
+        outcome.snapshot_time = latest.isoformat() if isinstance(latest, datetime.datetime) else latest
+        if latest is None and options.require_snapshot:
+            outcome.skip(
+                f"not requested: it has no {spec.snapshot_noun}, so its user volume cannot be restored "
+                "(require_snapshot: false acts on it anyway)"
             )
-            outcome.outcome = spec.requested_outcome
-            outcome.requested = True
-            outcome.final_state = transitional
-            outcome.error_code = outcome.error_message = None
 
 
-def read_states(client: t.Any, workspace_ids: t.Sequence[str]) -> dict[str, str]:
-    """{id: state} of those of the WorkSpaces that exist, 25 ids per call."""
-    return {ws["WorkspaceId"]: ws["State"] for ws in describe_workspaces_by_ids(client, workspace_ids)}
+# ---------------------------------------------------------------------- fresh state
 
 
-def _stops_the_run(error: WorkspacesError) -> bool:
-    """Caller errors (credentials, permissions) and lost connections end the run; an error
-    about one WorkSpace (OperationNotSupportedException, ...) ends only that WorkSpace."""
-    code = error_code(error.exception)
-    return code is None or code in CALLER_ERROR_CODES
+def recheck_all(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
+    """Read stale states and connections of many WorkSpaces, 25 a call, and drop the ineligible."""
+    for batch in chunks(list(outcomes), describe_batch_size()):
+        refresh(api, options, batch, force=False)
+        for outcome in batch:
+            recheck(spec, options, outcome, after_ambiguous=False)
 
 
-def _apply_failed_requests(batch: t.Sequence[WorkspaceOutcome], failed_requests: t.Sequence[AWSEntry]) -> list[WorkspaceOutcome]:
-    """Mark the WorkSpaces AWS refused as failed, with its code and message verbatim; return them."""
-    by_id = {entry.get("WorkspaceId"): entry for entry in failed_requests}
-    refused = []
-    for outcome in batch:
-        entry = by_id.get(outcome.workspace_id)
-        if entry is None and len(batch) == 1 and failed_requests:
-            entry = failed_requests[0]  # a one-request call: its failure is this WorkSpace's
-        if entry is not None:
-            outcome.requested = False
-            outcome.fail(entry.get("ErrorCode"), entry.get("ErrorMessage", ""))
-            refused.append(outcome)
-    return refused
+def refresh(
+    api: WorkspacesApi,
+    options: ActionOptions,
+    outcomes: t.Sequence[WorkspaceOutcome],
+    force: bool,
+    also: t.Sequence[WorkspaceOutcome] = (),
+) -> None:
+    """Read again the states (and, with skip_connected, the connections) older than FRESH_STATE_SECONDS.
+
+    also: other WorkSpaces about to be requested; the stale ones among them fill the same
+    calls (25 ids each), so that a fleet costs one read per 25 requests, not one per request.
+    """
+    now = api.clock.monotonic()
+    stale = [o for o in outcomes if force or now - o.read_at > FRESH_STATE_SECONDS]
+    if stale:
+        room = -len(stale) % describe_batch_size()
+        stale += [o for o in also if now - o.read_at > FRESH_STATE_SECONDS][:room]
+    if stale:
+        entries = api.read_states([o.workspace_id for o in stale])
+        read_at = api.clock.monotonic()
+        for outcome in stale:
+            entry = entries.get(outcome.workspace_id)
+            outcome.current_state = None if entry is None else entry.get("State")
+            outcome.final_state = outcome.current_state
+            outcome.read_at = read_at
+    if not options.skip_connected:
+        return
+    def unchecked_in(group: t.Iterable[WorkspaceOutcome]) -> list[WorkspaceOutcome]:
+        return [o for o in group if o.connection_read_at is None or now - o.connection_read_at > FRESH_STATE_SECONDS]
+
+    unchecked = list(outcomes) if force else unchecked_in(outcomes)
+    if unchecked:
+        unchecked += unchecked_in(also)[: -len(unchecked) % describe_batch_size()]
+        statuses = {s["WorkspaceId"]: s for s in api.describe_connection_status([o.workspace_id for o in unchecked])}
+        read_at = api.clock.monotonic()
+        for outcome in unchecked:
+            outcome.connection_state = statuses.get(outcome.workspace_id, {}).get("ConnectionState")
+            outcome.connection_read_at = read_at
 
 
-def wait(client: t.Any, spec: ActionSpec, outcomes: t.Sequence[WorkspaceOutcome], options: ActionOptions) -> None:
-    """Wait for the requested and the already-in-progress WorkSpaces; record how each ended."""
-    waited = {o.workspace_id: o for o in outcomes if o.requested or o.outcome == IN_PROGRESS}
-    transitional = spec.transition.transitional_state
-    # Already seen in the transitional state: found in it by the plan (in_progress), or by
-    # reconcile right after a call whose answer was lost.
-    watches = [
-        Watch(workspace_id=o.workspace_id, seen_transitional=o.final_state == transitional)
-        for o in waited.values()
-    ]
+def recheck(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome, after_ambiguous: bool) -> bool:
+    """Whether the request may (still) be sent for it, on its freshest read; else say why not.
 
+    after_ambiguous: an earlier attempt of its request may have been accepted, so a move
+    since then is taken as AWS's doing, not a reason to skip.
+    """
+    state = outcome.current_state
+    if after_ambiguous and state != outcome.request_state:
+        return False  # it moved: may have been accepted; the submit step records that
+    if state is None:
+        outcome.requested = False
+        outcome.fail(NOT_FOUND_CODE, "the WorkSpace could no longer be found right before the request")
+    elif state == spec.transition.transitional_state:
+        outcome.requested = False
+        outcome.outcome = IN_PROGRESS
+        outcome.reason = f"not requested: it was already {state} when read again right before the request"
+    elif state not in spec.allowed_states or state not in options.states:
+        outcome.skip(f"not requested: read again right before the request, it was {state} "
+                     f"(it was {outcome.state} when selected), not one of states ({', '.join(sorted(options.states))})")
+    elif options.skip_connected and outcome.connection_state == CONNECTED:
+        outcome.skip("not requested: its user is connected (ConnectionState CONNECTED right before the request); "
+                     "skip_connected: false acts on it anyway")
+    else:
+        return True
+    return False
+
+
+# ---------------------------------------------------------------------- submit
+
+
+def submit(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, outcomes: t.Sequence[WorkspaceOutcome]) -> WorkspacesError | None:
+    """Send the planned requests, up to max_concurrency calls at once, each WorkSpace at most once.
+
+    Returns the error that stopped the run (a caller error, or the outage bound), if any:
+    the requests not yet sent are then not sent, and their WorkSpaces say so.
+    """
+    sender = _Sender(api, spec, options)
+    planned = _planned(outcomes)
+    sender.queue(planned)
+    map_concurrently(sender.send, list(chunks(planned, spec.batch_size)), options.max_concurrency)
+    return sender.stopping_error
+
+
+class _Sender:
+    """Sends one batch of requests at a time, with a fresh read before every attempt."""
+
+    def __init__(self, api: WorkspacesApi, spec: ActionSpec, options: ActionOptions) -> None:
+        self.api = api
+        self.spec = spec
+        self.options = options
+        self._lock = threading.Lock()
+        # Fresh reads are made one batch at a time, for the sender that needs one and for
+        # the WorkSpaces still queued (their sender has not started): see refresh().
+        self._refresh_lock = threading.Lock()
+        self._queued: dict[str, WorkspaceOutcome] = {}
+        self.stopping_error: WorkspacesError | None = None
+
+    def queue(self, outcomes: t.Iterable[WorkspaceOutcome]) -> None:
+        self._queued.update((o.workspace_id, o) for o in outcomes)
+
+    def _stop(self, error: WorkspacesError) -> None:
+        with self._lock:
+            if self.stopping_error is None:
+                self.stopping_error = error
+
+    def _stop_reason(self) -> str | None:
+        if self.stopping_error is not None:
+            return f"not requested: the task stopped after an error on another call ({self.stopping_error})"
+        if self.api.outage.reason is not None:
+            return f"not requested: the task stopped sending requests: {self.api.outage.reason}"
+        return None
+
+    def send(self, batch: t.Sequence[WorkspaceOutcome]) -> None:
+        with self._refresh_lock:
+            for outcome in batch:
+                self._queued.pop(outcome.workspace_id, None)
+        attempts = Attempts(self.spec.operation, self.api.clock)
+        pending = list(batch)
+        try:
+            while pending:
+                pending = self._attempt(pending, attempts)
+        finally:
+            self._remove_markers([o for o in batch if o.marker_written and not o.requested and o.outcome != UNKNOWN])
+
+    def _attempt(self, pending: list[WorkspaceOutcome], attempts: Attempts) -> list[WorkspaceOutcome]:
+        """One attempt for the pending WorkSpaces; returns those to try again."""
+        stop_reason = self._stop_reason()
+        if stop_reason is not None:
+            self._give_up(pending, attempts, stop_reason)
+            return []
+        try:
+            with self._refresh_lock:
+                refresh(self.api, self.options, pending, force=attempts.ambiguous, also=list(self._queued.values()))
+            if self.options.idempotency_token is not None:
+                self._write_markers(pending)
+        except WorkspacesError as error:
+            self._caller_error_stops(error)
+            self._give_up(pending, attempts, f"not requested: its state could not be read right before the request ({error})")
+            return []
+        sendable = []
+        for outcome in pending:
+            if recheck(self.spec, self.options, outcome, after_ambiguous=attempts.ambiguous):
+                outcome.request_state = outcome.current_state
+                sendable.append(outcome)
+            elif attempts.ambiguous and outcome.outcome not in (SKIPPED, FAILED_OUTCOME, IN_PROGRESS):
+                self._accepted_despite(outcome, attempts)
+        if not sendable:
+            return []
+        try:
+            failed_requests = self.api.batch_action(self.spec.operation, self.spec.request_key, [o.workspace_id for o in sendable])
+        except Exception as error:  # pylint: disable=broad-except
+            return self._attempt_failed(sendable, attempts, error)
+        self.api.outage.record_success(self.spec.operation)
+        self._apply_answer(sendable, failed_requests, attempts)
+        return []
+
+    def _attempt_failed(self, sendable: list[WorkspaceOutcome], attempts: Attempts, error: BaseException) -> list[WorkspaceOutcome]:
+        kind = failure_kind(error)
+        if kind == FINAL:
+            if error_code(error) in CALLER_ERROR_CODES:
+                self._stop(WorkspacesError(message=f"Failed to call {self.spec.operation}", exception=error))
+            for outcome in sendable:
+                self._refused(outcome, attempts, error_code(error) or type(error).__name__, error_message(error))
+            return []
+        attempts.failed(error, kind)
+        self.api.outage.record_failure(self.spec.operation, kind, error)
+        outage = self.api.outage.reason
+        if outage is not None:
+            self._give_up(sendable, attempts, f"not requested: the task stopped sending requests: {outage}")
+            return []
+        if attempts.exhausted:
+            for outcome in sendable:
+                if attempts.ambiguous:
+                    outcome.may_have_been_accepted(error)
+                else:
+                    outcome.requested = False
+                    outcome.fail(error_code(error) or type(error).__name__, f"{error_message(error)} ({self.spec.operation} {attempts.describe()})")
+            return []
+        attempts.back_off()
+        return sendable
+
+    def _apply_answer(self, sendable: t.Sequence[WorkspaceOutcome], failed_requests: t.Sequence[AWSEntry], attempts: Attempts) -> None:
+        """Accepted unless AWS listed it in FailedRequests, with its code and message verbatim."""
+        by_id = {entry.get("WorkspaceId"): entry for entry in failed_requests}
+        for outcome in sendable:
+            entry = by_id.get(outcome.workspace_id)
+            if entry is None and len(sendable) == 1 and failed_requests:
+                entry = failed_requests[0]  # a one-request call: its failure is this WorkSpace's
+            if entry is None:
+                outcome.requested = True
+                outcome.outcome = self.spec.requested_outcome
+                if attempts.ambiguous:
+                    outcome.reason = f"accepted after {self.spec.operation} {attempts.describe()} ({error_code(attempts.last_error) or 'error'} before)"
+            else:
+                self._refused(outcome, attempts, entry.get("ErrorCode"), entry.get("ErrorMessage", ""))
+
+    def _refused(self, outcome: WorkspaceOutcome, attempts: Attempts, code: str | None, message: str) -> None:
+        """AWS refused it. After an attempt that may have been accepted, the refusal may be our own
+        first request's doing (the WorkSpace is already in the transitional state): watch it."""
+        if attempts.ambiguous:
+            assert attempts.last_error is not None
+            outcome.may_have_been_accepted(attempts.last_error)
+            outcome.error_message = f"{outcome.error_message}; a retry was then refused with {code}: {message}"
+            return
+        outcome.requested = False
+        outcome.fail(code, message)
+
+    def _accepted_despite(self, outcome: WorkspaceOutcome, attempts: Attempts) -> None:
+        """Read again after an attempt that may have been accepted, it has moved: AWS took it."""
+        assert attempts.last_error is not None
+        outcome.may_have_been_accepted(attempts.last_error)
+
+    def _give_up(self, pending: t.Sequence[WorkspaceOutcome], attempts: Attempts, reason: str) -> None:
+        for outcome in pending:
+            if attempts.ambiguous:
+                assert attempts.last_error is not None
+                outcome.may_have_been_accepted(attempts.last_error)
+            else:
+                outcome.skip(reason)  # never accepted: every attempt was refused before processing
+
+    def _caller_error_stops(self, error: WorkspacesError) -> None:
+        if error.exception is not None and error_code(error.exception) in CALLER_ERROR_CODES:
+            self._stop(error)
+
+    def _write_markers(self, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
+        """Tag each WorkSpace with the token before its request: a run that dies after the
+        request then cannot lead a relaunch to a second one."""
+        token = t.cast(str, self.options.idempotency_token)
+        for outcome in outcomes:
+            if not outcome.marker_written:
+                self.api.create_tags(outcome.workspace_id, {self.spec.token_tag_key: token})
+                outcome.marker_written = True
+
+    def _remove_markers(self, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
+        """A request AWS did not take leaves no marker that would block a retry."""
+        for outcome in outcomes:
+            try:
+                self.api.delete_tags(outcome.workspace_id, [self.spec.token_tag_key])
+            except WorkspacesError as error:
+                note = f"its tag {self.spec.token_tag_key!r} could not be removed ({error}): re-run with another idempotency_token"
+                if outcome.outcome == SKIPPED:
+                    outcome.reason = f"{outcome.reason}; {note}"
+                else:
+                    outcome.error_message = f"{outcome.error_message}; {note}"
+            else:
+                outcome.marker_written = False
+
+
+# ---------------------------------------------------------------------- wait
+
+
+def wait(
+    api: WorkspacesApi,
+    spec: ActionSpec,
+    outcomes: t.Sequence[WorkspaceOutcome],
+    timeout: float,
+    wait_delay: float,
+    until_confirmed: bool = False,
+) -> None:
+    """Watch the WorkSpaces until each has ended (or, unconfirmed, shown no sign of acceptance)."""
+    if not outcomes:
+        return
+    now = api.clock.monotonic()
+    watches = {
+        o.workspace_id: Watch(
+            workspace_id=o.workspace_id,
+            start_state=o.current_state if o.outcome == IN_PROGRESS else o.request_state,
+            confirmed=o.outcome != UNKNOWN,
+            confirm_by=now + min(CONFIRM_SECONDS, timeout) if o.outcome == UNKNOWN else None,
+        )
+        for o in outcomes
+    }
+    by_id = {o.workspace_id: o for o in outcomes}
     try:
-        wait_for(watches, spec.transition, lambda ids: read_states(client, ids), options.wait_timeout, options.wait_delay)
+        wait_for(list(watches.values()), spec.transition, api.read_states, timeout, wait_delay, api.clock, until_confirmed)
     finally:
-        for watch in watches:
-            _record_end(spec, waited[watch.workspace_id], watch, options.wait_timeout)
+        for workspace_id, watch in watches.items():
+            _record_end(spec, by_id[workspace_id], watch, timeout)
 
 
-def _record_end(spec: ActionSpec, outcome: WorkspaceOutcome, watch: Watch, timeout: int) -> None:
-    outcome.final_state = watch.last_state if watch.last_state is not None else outcome.final_state
-    if watch.status == SUCCEEDED and outcome.requested:
+def _record_end(spec: ActionSpec, outcome: WorkspaceOutcome, watch: Watch, timeout: float) -> None:
+    if watch.last_state is not None:
+        outcome.final_state = watch.last_state
+    if outcome.outcome == UNKNOWN:
+        if not watch.confirmed:
+            if watch.status != PENDING:
+                outcome.error_message = (
+                    f"the {spec.operation} request may have been accepted ({outcome.error_message}), but the WorkSpace "
+                    f"did not move from {watch.start_state} within {min(CONFIRM_SECONDS, timeout):.0f} s: check it before running again"
+                )
+            return
+        outcome.reason = (f"its {spec.operation} call reported {outcome.error_code} ({outcome.error_message}), "
+                          f"but it was seen {watch.confirming_state} after: taken as accepted")
+        outcome.outcome = spec.requested_outcome
+        outcome.requested = True
+        outcome.error_code = outcome.error_message = None
+    entry = watch.last_entry or {}
+    if watch.status == SUCCEEDED:
         outcome.outcome = spec.past_participle
     elif watch.status == FAILED:
-        outcome.fail(spec.failed_code, f"the WorkSpace ended in state {watch.last_state}")
+        aws_reason = ": ".join(str(entry[key]) for key in ("ErrorCode", "ErrorMessage") if entry.get(key))
+        outcome.fail(spec.failed_code, f"the WorkSpace ended in state {watch.last_state}" + (f" ({aws_reason})" if aws_reason else ""))
+    elif watch.status == DEAD_END:
+        outcome.fail(spec.failed_code, f"the WorkSpace became {watch.last_state} while waiting: the {spec.name} can no longer "
+                                       f"end in {spec.transition.target_state}")
     elif watch.status == GONE:
         outcome.final_state = None
         outcome.fail(NOT_FOUND_CODE, "the WorkSpace could no longer be found while waiting")
     elif watch.status == TIMED_OUT:
-        outcome.fail(WAIT_TIMEOUT_CODE, f"still {watch.last_state} after wait_timeout ({timeout} s)")
+        outcome.fail(WAIT_TIMEOUT_CODE, f"still {watch.last_state} after wait_timeout ({timeout:.0f} s)")
+    elif watch.status in (CONFIRMED, UNCONFIRMED, PENDING):
+        pass  # accepted and not waited on, or handled above, or the wait stopped on an error

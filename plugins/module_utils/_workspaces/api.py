@@ -6,101 +6,129 @@
 # This module_utils is PRIVATE: it is for the use of the euc.workspaces collection only
 # and may change at any time without notice.
 
-"""One small function per WorkSpaces API call.
+"""One small method per WorkSpaces API call, on one object per run.
 
-Each one retries throttling and transient server errors with amazon.aws's jittered
-backoff, pages with botocore's paginators and batches ids by the limits of botocore's
-service model. Errors leave as WorkspacesError (amazon.aws's AnsibleAWSError) carrying
-the botocore exception, so callers can read the AWS error code.
+Reads are retried (``retry.call_read``) page by page, with botocore's paginators, and ids
+are batched by the limits of botocore's service model. Every call of a run shares one
+outage bound (``retry.Outage``), so a failing API stops the whole run in bounded time.
+Mutating calls make exactly one attempt here: the engine decides whether a failed one
+may be sent again, because it must read the WorkSpace first. Errors leave as
+WorkspacesError (amazon.aws's AnsibleAWSError) carrying the botocore exception.
 """
 
 from __future__ import annotations
 
-import functools
 import typing as t
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from .common import EXTRA_RETRY_CODES
 from .common import WorkspacesErrorHandler
 from .common import chunks
 from .common import describe_batch_size
+from .retry import Clock
+from .retry import Outage
+from .retry import call_read
 
 AWSEntry = t.Dict[str, t.Any]
 
 
-def retry_decorator() -> t.Callable[[t.Callable[..., t.Any]], t.Callable[..., t.Any]]:
-    """amazon.aws's jittered backoff (10 tries, 3 s initial delay, 60 s cap) plus the WorkSpaces codes.
+class WorkspacesApi:
+    """The WorkSpaces calls of one run: a boto3 client, the run's clock and outage bound."""
 
-    A new one per call: the decorator keeps its backoff position in one iterator, which
-    threads sharing a decorator would reset and advance for each other.
-    """
-    return AWSRetry.jittered_backoff(retries=10, catch_extra_error_codes=EXTRA_RETRY_CODES)
+    def __init__(self, client: t.Any, clock: Clock | None = None) -> None:
+        self.client = client
+        self.clock = clock or Clock()
+        self.outage = Outage(self.clock)
 
+    # ------------------------------------------------------------------ reads
 
-def retried(func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-    """Retry func on throttling and transient errors, with a backoff of its own per call."""
+    def _read(self, description: str, func: t.Callable[[], t.Any]) -> t.Any:
+        return call_read(description, func, self.outage, self.clock)
 
-    @functools.wraps(func)
-    def call_with_retries(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        return retry_decorator()(func)(*args, **kwargs)
+    def _all_pages(self, description: str, operation: str, result_key: str, **params: t.Any) -> list[AWSEntry]:
+        """Every item of a paged operation, each page retried on its own.
 
-    return call_with_retries
+        botocore's paginator builds each request (token in, token out); taking one page at
+        a time from it lets a retry resume at the page that failed instead of page one,
+        which paginated_query_with_retries would start again from.
+        """
+        paginator = self.client.get_paginator(operation)
+        items: list[AWSEntry] = []
+        token: str | None = None
+        while True:
+            config = {"StartingToken": token} if token else {}
+            page = self._read(description, lambda: next(iter(paginator.paginate(**params, PaginationConfig=config))))
+            items.extend(page.get(result_key, []))
+            token = page.get("NextToken")
+            if not token:
+                return items
 
+    @WorkspacesErrorHandler.common_error_handler("describe WorkSpaces")
+    def describe_workspaces(self, **filters: t.Any) -> list[AWSEntry]:
+        """Every WorkSpace matching the server-side filters, all pages."""
+        return self._all_pages("describe WorkSpaces", "describe_workspaces", "Workspaces", **filters)
 
-@WorkspacesErrorHandler.common_error_handler("describe WorkSpaces")
-def describe_workspaces(client: t.Any, **filters: t.Any) -> list[AWSEntry]:
-    """Every WorkSpace matching the server-side filters, all pages."""
-    result = paginated_query_with_retries(client, "describe_workspaces", retry_decorator=retry_decorator(), **filters)
-    return result.get("Workspaces", [])
+    def describe_workspaces_by_ids(self, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
+        """The WorkSpaces among workspace_ids that exist, asked for 25 ids at a time."""
+        found: list[AWSEntry] = []
+        for batch in chunks(list(workspace_ids), describe_batch_size()):
+            found.extend(self.describe_workspaces(WorkspaceIds=list(batch)))
+        return found
 
+    def read_states(self, workspace_ids: t.Sequence[str]) -> dict[str, AWSEntry]:
+        """{id: DescribeWorkspaces entry} of those of the WorkSpaces that exist."""
+        return {ws["WorkspaceId"]: ws for ws in self.describe_workspaces_by_ids(workspace_ids)}
 
-def describe_workspaces_by_ids(client: t.Any, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
-    """The WorkSpaces among workspace_ids that exist, asked for 25 ids at a time."""
-    found: list[AWSEntry] = []
-    for batch in chunks(list(workspace_ids), describe_batch_size()):
-        found.extend(describe_workspaces(client, WorkspaceIds=list(batch)))
-    return found
+    @WorkspacesErrorHandler.list_error_handler("describe WorkSpace tags", default_value={})
+    def describe_tags(self, workspace_id: str) -> dict[str, str]:
+        """A WorkSpace's tags as a dict; {} when it has gone."""
+        response = self._read("describe WorkSpace tags", lambda: self.client.describe_tags(ResourceId=workspace_id))
+        return boto3_tag_list_to_ansible_dict(response.get("TagList", []))
 
-
-@WorkspacesErrorHandler.list_error_handler("describe WorkSpace tags", default_value={})
-@retried
-def describe_tags(client: t.Any, workspace_id: str) -> dict[str, str]:
-    """A WorkSpace's tags as a dict; {} when it has gone."""
-    tag_list = client.describe_tags(ResourceId=workspace_id).get("TagList", [])
-    return boto3_tag_list_to_ansible_dict(tag_list)
-
-
-@WorkspacesErrorHandler.list_error_handler("describe WorkSpace snapshots", default_value={})
-@retried
-def describe_workspace_snapshots(client: t.Any, workspace_id: str) -> AWSEntry:
-    """RebuildSnapshots and RestoreSnapshots of one WorkSpace; {} when it has gone."""
-    response = client.describe_workspace_snapshots(WorkspaceId=workspace_id)
-    return {key: response.get(key, []) for key in ("RebuildSnapshots", "RestoreSnapshots")}
-
-
-@WorkspacesErrorHandler.common_error_handler("describe WorkSpaces connection status")
-def describe_connection_status(client: t.Any, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
-    """Connection status of the given WorkSpaces, 25 ids a call, all pages."""
-    statuses: list[AWSEntry] = []
-    for batch in chunks(list(workspace_ids), describe_batch_size()):
-        result = paginated_query_with_retries(
-            client, "describe_workspaces_connection_status", retry_decorator=retry_decorator(), WorkspaceIds=list(batch)
+    @WorkspacesErrorHandler.list_error_handler("describe WorkSpace snapshots", default_value={})
+    def describe_workspace_snapshots(self, workspace_id: str) -> AWSEntry:
+        """RebuildSnapshots and RestoreSnapshots of one WorkSpace; {} when it has gone."""
+        response = self._read(
+            "describe WorkSpace snapshots", lambda: self.client.describe_workspace_snapshots(WorkspaceId=workspace_id)
         )
-        statuses.extend(result.get("WorkspacesConnectionStatus", []))
-    return statuses
+        return {key: response.get(key, []) for key in ("RebuildSnapshots", "RestoreSnapshots")}
+
+    @WorkspacesErrorHandler.common_error_handler("describe WorkSpaces connection status")
+    def describe_connection_status(self, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
+        """Connection status of the given WorkSpaces, 25 ids a call, all pages."""
+        statuses: list[AWSEntry] = []
+        for batch in chunks(list(workspace_ids), describe_batch_size()):
+            statuses.extend(
+                self._all_pages(
+                    "describe WorkSpaces connection status",
+                    "describe_workspaces_connection_status",
+                    "WorkspacesConnectionStatus",
+                    WorkspaceIds=list(batch),
+                )
+            )
+        return statuses
+
+    # ------------------------------------------------------------------ writes: one attempt each
+
+    @WorkspacesErrorHandler.common_error_handler("tag the WorkSpace")
+    def create_tags(self, workspace_id: str, tags: t.Mapping[str, str]) -> None:
+        self.client.create_tags(ResourceId=workspace_id, Tags=ansible_dict_to_boto3_tag_list(tags))
+
+    @WorkspacesErrorHandler.common_error_handler("remove a tag from the WorkSpace")
+    def delete_tags(self, workspace_id: str, keys: t.Sequence[str]) -> None:
+        self.client.delete_tags(ResourceId=workspace_id, TagKeys=list(keys))
+
+    def batch_action(self, operation: str, request_key: str, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
+        """One attempt of a Reboot/Rebuild/Start/Stop-style call; its FailedRequests.
+
+        Raises the botocore exception as it came: the engine sorts it (retry.failure_kind).
+        """
+        requests = [{"WorkspaceId": workspace_id} for workspace_id in workspace_ids]
+        method = getattr(self.client, _snake(operation))
+        return method(**{request_key: requests}).get("FailedRequests", [])
 
 
-def _batch_action(operation: t.Callable[..., AWSEntry], request_key: str, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
-    """Call a Reboot/Rebuild/Start/Stop-style operation; return its FailedRequests."""
-    requests = [{"WorkspaceId": workspace_id} for workspace_id in workspace_ids]
-    return operation(**{request_key: requests}).get("FailedRequests", [])
-
-
-@WorkspacesErrorHandler.common_error_handler("rebuild WorkSpaces")
-@retried
-def rebuild_workspaces(client: t.Any, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
-    """Ask for a rebuild; the model allows exactly one WorkSpace per call."""
-    return _batch_action(client.rebuild_workspaces, "RebuildWorkspaceRequests", workspace_ids)
+def _snake(operation: str) -> str:
+    """RebuildWorkspaces -> rebuild_workspaces, the boto3 method name."""
+    return "".join(f"_{char.lower()}" if char.isupper() else char for char in operation).lstrip("_")

@@ -68,10 +68,6 @@ CALLER_ERROR_CODES = frozenset(
     )
 )
 
-# botocore's standard and legacy retry modes already know these, but AWSRetry does not
-# list ThrottlingException, the code the WorkSpaces API answers throttled calls with.
-EXTRA_RETRY_CODES = ["ThrottlingException", "InternalServerError"]
-
 
 class WorkspacesError(AnsibleAWSError):
     """An API call failed in a way that ends the task."""

@@ -22,9 +22,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 
 from .api import AWSEntry
-from .api import describe_connection_status
-from .api import describe_tags
-from .api import describe_workspace_snapshots
+from .api import WorkspacesApi
 from .common import ALL_STATES
 from .common import InvalidOptionError
 from .concurrency import map_concurrently
@@ -70,50 +68,63 @@ class InfoOptions:
         )
 
     def validate(self) -> None:
-        self.selectors.validate()
+        problems = []
+        try:
+            self.selectors.validate()
+        except InvalidOptionError as error:
+            problems.append(str(error))
         if self.max_concurrency < 1:
-            raise InvalidOptionError("max_concurrency must be at least 1")
+            problems.append("max_concurrency must be at least 1")
+        if self.states is not None and not self.states:
+            # An empty list would select nothing: never what was meant (omit it for every state).
+            problems.append("states must name at least one state (omit it for every state)")
+        if problems:
+            raise InvalidOptionError("; ".join(problems))
 
 
-def describe_selected(client: t.Any, options: InfoOptions) -> list[dict[str, t.Any]]:
-    """The selected WorkSpaces, snake_cased, sorted by workspace_id, with the detail asked for."""
+@dataclasses.dataclass
+class InfoResult:
+    """What workspace_info returns."""
+
+    workspaces: list[dict[str, t.Any]]
+    missing_workspace_ids: list[str]
+
+
+def describe_selected(api: WorkspacesApi, options: InfoOptions) -> InfoResult:
+    """The selected WorkSpaces, snake_cased, sorted by workspace_id, with the detail asked for,
+    and the ids named that were not found."""
     options.validate()
-    selection = select_workspaces(client, options.selectors, options.max_concurrency, options.states)
+    selection = select_workspaces(api, options.selectors, options.max_concurrency, options.states)
     workspaces = selection.matched
     if options.include_tags:
-        _add_tags(client, workspaces, options.max_concurrency)
+        _add_tags(api, workspaces, options.max_concurrency)
     else:
         # Tags read to apply the tags selector are not returned unless asked for, so the
         # shape of the result depends only on the include_* options.
         workspaces = [{key: value for key, value in ws.items() if key != "Tags"} for ws in workspaces]
     if options.include_snapshots:
-        _add_snapshots(client, workspaces, options.max_concurrency)
+        _add_snapshots(api, workspaces, options.max_concurrency)
     if options.include_connection_status:
-        _add_connection_status(client, workspaces)
-    return [_as_result(workspace) for workspace in workspaces]
+        _add_connection_status(api, workspaces)
+    return InfoResult([_as_result(workspace) for workspace in workspaces], list(selection.missing_ids))
 
 
-def _add_tags(client: t.Any, workspaces: list[AWSEntry], max_concurrency: int) -> None:
+def _add_tags(api: WorkspacesApi, workspaces: list[AWSEntry], max_concurrency: int) -> None:
     without = [ws for ws in workspaces if "Tags" not in ws]
-    tag_sets = map_concurrently(lambda ws: describe_tags(client, ws["WorkspaceId"]), without, max_concurrency)
+    tag_sets = map_concurrently(lambda ws: api.describe_tags(ws["WorkspaceId"]), without, max_concurrency)
     for workspace, tags in zip(without, tag_sets):
         workspace["Tags"] = tags
 
 
-def _add_snapshots(client: t.Any, workspaces: list[AWSEntry], max_concurrency: int) -> None:
-    snapshots = map_concurrently(
-        lambda ws: describe_workspace_snapshots(client, ws["WorkspaceId"]), workspaces, max_concurrency
-    )
+def _add_snapshots(api: WorkspacesApi, workspaces: list[AWSEntry], max_concurrency: int) -> None:
+    snapshots = map_concurrently(lambda ws: api.describe_workspace_snapshots(ws["WorkspaceId"]), workspaces, max_concurrency)
     for workspace, found in zip(workspaces, snapshots):
         workspace["RebuildSnapshots"] = found.get("RebuildSnapshots", [])
         workspace["RestoreSnapshots"] = found.get("RestoreSnapshots", [])
 
 
-def _add_connection_status(client: t.Any, workspaces: list[AWSEntry]) -> None:
-    statuses = {
-        status["WorkspaceId"]: status
-        for status in describe_connection_status(client, [ws["WorkspaceId"] for ws in workspaces])
-    }
+def _add_connection_status(api: WorkspacesApi, workspaces: list[AWSEntry]) -> None:
+    statuses = {status["WorkspaceId"]: status for status in api.describe_connection_status([ws["WorkspaceId"] for ws in workspaces])}
     for workspace in workspaces:
         status = statuses.get(workspace["WorkspaceId"], {})
         for field in CONNECTION_FIELDS:

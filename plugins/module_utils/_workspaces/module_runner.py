@@ -9,17 +9,20 @@
 """The glue between AnsibleAWSModule and the engine, so that a module's main() is a few lines.
 
 It creates the client, runs the engine and turns its results and exceptions into
-exit_json, fail_json and fail_json_aws, always carrying every WorkSpace's outcome.
+exit_json and fail_json, always carrying every WorkSpace's outcome.
 """
 
 from __future__ import annotations
 
+import traceback
 import typing as t
 
 try:
     from botocore.config import Config
 except ImportError:
     pass  # AnsibleAWSModule reports a missing botocore.
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 if t.TYPE_CHECKING:
     from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -28,19 +31,29 @@ from .actions import ActionFailed
 from .actions import ActionOptions
 from .actions import ActionSpec
 from .actions import run_action
+from .api import WorkspacesApi
 from .common import SERVICE
 from .common import InvalidOptionError
 from .common import WorkspacesError
+from .common import error_code
+from .common import error_message
 
 # botocore keeps 10 connections per client by default; more threads than that would
 # open and drop connections on every call.
 _DEFAULT_POOL_SIZE = 10
 
+# botocore makes one attempt per call; the collection's own layer (retry.py) retries, so
+# that retries do not multiply and a mutating call is never repeated without a fresh read.
+_ONE_ATTEMPT = {"mode": "standard", "total_max_attempts": 1}
+
 
 def workspaces_client(module: AnsibleAWSModule, max_concurrency: int) -> t.Any:
-    """A WorkSpaces client able to serve max_concurrency threads at once."""
+    """A WorkSpaces client able to serve max_concurrency threads at once, one attempt per call.
+
+    aws_config, when the task gives it, is merged over this configuration by amazon.aws.
+    """
     pool_size = max(_DEFAULT_POOL_SIZE, max_concurrency)
-    return module.client(SERVICE, config=Config(max_pool_connections=pool_size))
+    return module.client(SERVICE, config=Config(max_pool_connections=pool_size, retries=_ONE_ATTEMPT))
 
 
 def run_action_module(module: AnsibleAWSModule, spec: ActionSpec) -> t.NoReturn:
@@ -48,15 +61,11 @@ def run_action_module(module: AnsibleAWSModule, spec: ActionSpec) -> t.NoReturn:
     options = ActionOptions.from_params(module.params, module.check_mode)
     try:
         options.validate()
-        report = run_action(workspaces_client(module, options.max_concurrency), spec, options)
+        report = run_action(WorkspacesApi(workspaces_client(module, options.max_concurrency)), spec, options)
     except InvalidOptionError as error:
-        module.fail_json(msg=str(error))
+        module.fail_json(msg=str(error), **_empty_result(spec))
     except ActionFailed as failure:
-        result = failure.report.as_result(module._diff)
-        result["msg"] = f"{failure.message}. {result['msg']}"
-        fail_with(module, result, failure.error)
-    except WorkspacesError as error:
-        module.fail_json_aws_error(error)
+        fail_with(module, failure.report.as_result(module._diff), failure.message, failure.error)
 
     result = report.as_result(module._diff)
     if report.failed:
@@ -64,9 +73,31 @@ def run_action_module(module: AnsibleAWSModule, spec: ActionSpec) -> t.NoReturn:
     module.exit_json(**result)
 
 
-def fail_with(module: AnsibleAWSModule, result: dict[str, t.Any], error: WorkspacesError | None) -> t.NoReturn:
-    """fail_json with the result, and with the AWS error's details when there is one."""
-    if error is not None and error.exception is not None:
-        message = result.pop("msg")
-        module.fail_json_aws(error.exception, msg=message, **result)
-    module.fail_json(**result)
+def _empty_result(spec: ActionSpec) -> dict[str, t.Any]:
+    """The documented return values of a run that acted on nothing."""
+    return {"changed": False, "workspaces": [], "failed_requests": [], spec.requested_outcome: []}
+
+
+def fail_with(module: AnsibleAWSModule, result: dict[str, t.Any], message: str, error: WorkspacesError | None) -> t.NoReturn:
+    """fail_json with every return value, a message of two sentences that cannot be misread
+    (what stopped the run, then the outcomes), and the AWS error's details when there is one.
+
+    Not fail_json_aws: it appends the exception's text after the whole message, where it
+    would read as the fate of the WorkSpaces listed last.
+    """
+    summary = result.pop("msg", None)
+    extra: dict[str, t.Any] = {}
+    if error is not None:
+        cause = error.exception
+        if cause is not None:
+            code = error_code(cause)
+            detail = f"{code}: {error_message(cause)}" if code else error_message(cause)
+            message = f"{message}: {error.message}: {detail}" if error.message else f"{message}: {detail}"
+            response = getattr(cause, "response", None)
+            if isinstance(response, dict):
+                extra = camel_dict_to_snake_dict(response)
+            extra["exception"] = "".join(traceback.format_exception(type(cause), cause, cause.__traceback__))
+        else:
+            message = f"{message}: {error}"
+    message = message.rstrip(".")
+    module.fail_json(msg=f"{message}. Outcomes: {summary}." if summary else f"{message}.", **extra, **result)

@@ -12,7 +12,8 @@ DescribeWorkspaces accepts only one of WorkspaceIds, DirectoryId (with an option
 UserName) and BundleId, and cannot filter on tags. So one selector narrows the search on
 the server, the cheapest one first, and every selector is then applied on the client, so
 that selectors combine with AND whichever went to the server. Tags cost one DescribeTags
-call per WorkSpace, so they are checked last, on what is left.
+call per WorkSpace, so they are checked last, on what is left: ``tags`` (every pair must be
+there) and ``exclude_tags`` (no pair may be there) share that one read.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ import dataclasses
 import typing as t
 
 from .api import AWSEntry
-from .api import describe_tags
-from .api import describe_workspaces
-from .api import describe_workspaces_by_ids
+from .api import WorkspacesApi
 from .common import InvalidOptionError
 from .common import describe_batch_size
 from .common import length_limits
@@ -32,6 +31,7 @@ from .common import shape_pattern
 from .concurrency import map_concurrently
 
 SELECTOR_NAMES = ("workspace_ids", "directory_id", "bundle_id", "tags")
+TAG_OPTIONS = ("tags", "exclude_tags")
 
 
 def selection_argument_spec() -> dict[str, t.Any]:
@@ -42,6 +42,7 @@ def selection_argument_spec() -> dict[str, t.Any]:
         user_names=dict(type="list", elements="str"),
         bundle_id=dict(type="str"),
         tags=dict(type="dict"),
+        exclude_tags=dict(type="dict"),
     )
 
 
@@ -53,7 +54,8 @@ class Selectors:
     directory_id: str | None = None
     user_names: tuple[str, ...] | None = None
     bundle_id: str | None = None
-    tags: t.Mapping[str, t.Any] | None = None  # strings, or integers meaning their decimal string
+    tags: t.Mapping[str, t.Any] | None = None  # validate() lets only strings through
+    exclude_tags: t.Mapping[str, t.Any] | None = None
 
     @classmethod
     def from_params(cls, params: t.Mapping[str, t.Any]) -> Selectors:
@@ -61,12 +63,14 @@ class Selectors:
         ids = params.get("workspace_ids")
         users = params.get("user_names")
         tags = params.get("tags")
+        exclude_tags = params.get("exclude_tags")
         return cls(
             workspace_ids=None if ids is None else tuple(dict.fromkeys(ids)),
             directory_id=params.get("directory_id"),
             user_names=None if users is None else tuple(dict.fromkeys(users)),
             bundle_id=params.get("bundle_id"),
             tags=None if tags is None else dict(tags),
+            exclude_tags=None if exclude_tags is None else dict(exclude_tags),
         )
 
     def validate(self) -> None:
@@ -75,11 +79,11 @@ class Selectors:
         bad_ids = malformed(self.workspace_ids or (), "WorkspaceId")
         if bad_ids:
             pattern = shape_pattern("WorkspaceId").pattern
-            problems.append(f"malformed WorkSpace ids (not matching {pattern}): {', '.join(bad_ids)}")
+            problems.append(f"malformed WorkSpace ids (not matching {pattern}): {', '.join(map(repr, bad_ids))}")
         if self.directory_id is not None and malformed([self.directory_id], "DirectoryId"):
-            problems.append(f"malformed directory_id: {self.directory_id}")
+            problems.append(f"malformed directory_id: {self.directory_id!r}")
         if self.bundle_id is not None and malformed([self.bundle_id], "BundleId"):
-            problems.append(f"malformed bundle_id: {self.bundle_id}")
+            problems.append(f"malformed bundle_id: {self.bundle_id!r}")
         if self.user_names is not None and self.directory_id is None:
             problems.append("user_names requires directory_id")
         shortest, longest = length_limits("UserName")
@@ -89,11 +93,15 @@ class Selectors:
         if self.tags is not None and not self.tags:
             # An empty dict would match every WorkSpace in the region: never what was meant.
             problems.append("tags must name at least one tag")
-        ambiguous = [key for key, value in (self.tags or {}).items() if not isinstance(value, (str, int)) or isinstance(value, bool)]
-        if ambiguous:
-            # YAML turns true into a boolean and 1.0 into a float: "True" or "true", "1.0" or
-            # "1"? Tag values are strings, so the operator must say which.
-            problems.append(f"tag values must be strings; quote the value of {', '.join(map(str, ambiguous))}")
+        for option in TAG_OPTIONS:
+            not_strings = [key for key, value in (getattr(self, option) or {}).items() if not isinstance(value, str)]
+            if not_strings:
+                # YAML turns true into a boolean, 1.0 into a float, and 0042 into the integer 34
+                # (octal): "true" or "True", "1.0" or "1", "0042" or "34"? Tag values are
+                # strings, so the operator must say which.
+                quoted = ", ".join(f"{key!r} (read as {type(getattr(self, option)[key]).__name__} "
+                                   f"{getattr(self, option)[key]!r})" for key in not_strings)
+                problems.append(f"{option} values must be strings: quote the value of {quoted}")
         if problems:
             raise InvalidOptionError("; ".join(problems))
 
@@ -105,24 +113,30 @@ class Selectors:
     def mismatch(self, workspace: AWSEntry) -> str | None:
         """Why a WorkSpace fails a selector other than tags, or None when it passes them all."""
         if self.directory_id is not None and workspace.get("DirectoryId") != self.directory_id:
-            return f"it is in directory {workspace.get('DirectoryId')}, not {self.directory_id}"
+            return f"it is in directory {workspace.get('DirectoryId')!r}, not {self.directory_id!r}"
         if self.user_names is not None and workspace.get("UserName") not in self.user_names:
             # Exact, as the UserName filter that serves up to 25 names: the same names must
             # select the same WorkSpaces whichever way they were looked up.
-            return f"its user {workspace.get('UserName')} is not in user_names"
+            return f"its user {workspace.get('UserName')!r} is not in user_names"
         if self.bundle_id is not None and workspace.get("BundleId") != self.bundle_id:
-            return f"it uses bundle {workspace.get('BundleId')}, not {self.bundle_id}"
+            return f"it uses bundle {workspace.get('BundleId')!r}, not {self.bundle_id!r}"
         return None
 
     def tag_mismatch(self, tags: t.Mapping[str, str]) -> str | None:
-        """Why a WorkSpace's tags fail the tags selector, or None."""
+        """Why a WorkSpace's tags fail the tags or exclude_tags selector, or None."""
         for key, wanted in (self.tags or {}).items():
-            value = str(wanted)  # validate() let only strings and integers through
             if key not in tags:
-                return f"it has no tag {key}"
-            if tags[key] != value:
-                return f"its tag {key} is {tags[key]!r}, not {value!r}"
+                return f"it has no tag {key!r}"
+            if tags[key] != wanted:
+                return f"its tag {key!r} is {tags[key]!r}, not {wanted!r}"
+        for key, unwanted in (self.exclude_tags or {}).items():
+            if tags.get(key) == unwanted:
+                return f"excluded by exclude_tags: it carries the tag {key!r} = {unwanted!r}"
         return None
+
+    @property
+    def needs_tags(self) -> bool:
+        return self.tags is not None or bool(self.exclude_tags)
 
 
 @dataclasses.dataclass
@@ -140,7 +154,7 @@ class Selection:
 
 
 def select_workspaces(
-    client: t.Any, selectors: Selectors, max_concurrency: int, states: t.AbstractSet[str] | None = None
+    api: WorkspacesApi, selectors: Selectors, max_concurrency: int, states: t.AbstractSet[str] | None = None
 ) -> Selection:
     """The WorkSpaces the selectors name (every WorkSpace in the region when none is given).
 
@@ -148,7 +162,7 @@ def select_workspaces(
     sparing DescribeTags calls; they are not reported as excluded.
     """
     selectors.validate()
-    candidates = _unique_by_id(_server_side_candidates(client, selectors, max_concurrency))
+    candidates = _unique_by_id(_server_side_candidates(api, selectors, max_concurrency))
     missing = [wid for wid in selectors.workspace_ids or () if wid not in candidates]
     if states is not None:
         candidates = {wid: ws for wid, ws in candidates.items() if ws.get("State") in states}
@@ -163,8 +177,8 @@ def select_workspaces(
         elif workspace["WorkspaceId"] in named:
             excluded.append((workspace, reason))
 
-    if selectors.tags is not None:
-        matched, tag_excluded = _filter_by_tags(client, selectors, matched, max_concurrency)
+    if selectors.needs_tags:
+        matched, tag_excluded = _filter_by_tags(api, selectors, matched, max_concurrency)
         excluded.extend(item for item in tag_excluded if item[0]["WorkspaceId"] in named)
 
     return Selection(
@@ -174,34 +188,34 @@ def select_workspaces(
     )
 
 
-def _server_side_candidates(client: t.Any, selectors: Selectors, max_concurrency: int) -> list[AWSEntry]:
+def _server_side_candidates(api: WorkspacesApi, selectors: Selectors, max_concurrency: int) -> list[AWSEntry]:
     """DescribeWorkspaces with the one server-side filter that narrows the search most."""
     if selectors.workspace_ids is not None:
-        return describe_workspaces_by_ids(client, selectors.workspace_ids)
+        return api.describe_workspaces_by_ids(selectors.workspace_ids)
     if selectors.directory_id is not None and selectors.user_names is not None:
         if len(selectors.user_names) <= describe_batch_size():
             # One call per user beats listing a directory of thousands for a handful of
             # users; past 25 users, one page of the directory costs no more than one user.
             directory_id = selectors.directory_id
             per_user = map_concurrently(
-                lambda user: describe_workspaces(client, DirectoryId=directory_id, UserName=user),
+                lambda user: api.describe_workspaces(DirectoryId=directory_id, UserName=user),
                 selectors.user_names,
                 max_concurrency,
             )
             return [workspace for found in per_user for workspace in found]
-        return describe_workspaces(client, DirectoryId=selectors.directory_id)
+        return api.describe_workspaces(DirectoryId=selectors.directory_id)
     if selectors.directory_id is not None:
-        return describe_workspaces(client, DirectoryId=selectors.directory_id)
+        return api.describe_workspaces(DirectoryId=selectors.directory_id)
     if selectors.bundle_id is not None:
-        return describe_workspaces(client, BundleId=selectors.bundle_id)
-    return describe_workspaces(client)
+        return api.describe_workspaces(BundleId=selectors.bundle_id)
+    return api.describe_workspaces()
 
 
 def _filter_by_tags(
-    client: t.Any, selectors: Selectors, workspaces: list[AWSEntry], max_concurrency: int
+    api: WorkspacesApi, selectors: Selectors, workspaces: list[AWSEntry], max_concurrency: int
 ) -> tuple[list[AWSEntry], list[tuple[AWSEntry, str]]]:
-    """Read each WorkSpace's tags (concurrently) and keep those carrying all the wanted ones."""
-    tag_sets = map_concurrently(lambda ws: describe_tags(client, ws["WorkspaceId"]), workspaces, max_concurrency)
+    """Read each WorkSpace's tags (concurrently); keep those with all of tags and none of exclude_tags."""
+    tag_sets = map_concurrently(lambda ws: api.describe_tags(ws["WorkspaceId"]), workspaces, max_concurrency)
     kept: list[AWSEntry] = []
     rejected: list[tuple[AWSEntry, str]] = []
     for workspace, tags in zip(workspaces, tag_sets):
