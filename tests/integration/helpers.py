@@ -22,6 +22,10 @@ PLAYBOOK_TIMEOUT = 600
 # The page size of the simulator's DescribeWorkspaces and the most ids one call takes.
 DESCRIBE_PAGE_SIZE = 25
 
+# A rebuild snapshot taken six hours before the scenario is loaded: what AWS's twice-daily
+# snapshots give most WorkSpaces, and what workspace_rebuild requires by default.
+HAS_SNAPSHOT = {"rebuild": ["-6h"], "restore": ["-6h"]}
+
 # Calls that change a WorkSpace; check mode must send none of them.
 MUTATING_OPERATIONS = (
     "RebuildWorkspaces",

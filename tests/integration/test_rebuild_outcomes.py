@@ -6,6 +6,7 @@ import pytest
 
 from simulator.errors import OperationNotSupportedException
 
+from .helpers import HAS_SNAPSHOT
 from .helpers import true_states
 
 pytestmark = pytest.mark.integration
@@ -32,7 +33,7 @@ FORCED = {
 
 def _scenario() -> dict:
     def workspace(role: str, state: str) -> dict:
-        return {"id": WS[role], "user": f"{role}.user", "state": state}
+        return {"id": WS[role], "user": f"{role}.user", "state": state, "snapshots": HAS_SNAPSHOT}
 
     return {
         # A rebuild takes 2400 simulated seconds, 60 real ones at this speed: every

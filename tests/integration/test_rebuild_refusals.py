@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .helpers import HAS_SNAPSHOT
 from .helpers import true_states
 
 pytestmark = pytest.mark.integration
@@ -22,7 +23,7 @@ def test_guard_malformed_options_and_access_denied(ansible, control):
                 {
                     "id": DIRECTORY_ID,
                     "name": "guarded.example.com",
-                    "fleets": [{"name": "guarded", "count": FLEET_SIZE}],
+                    "fleets": [{"name": "guarded", "count": FLEET_SIZE, "snapshots": HAS_SNAPSHOT}],
                 }
             ],
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .helpers import HAS_SNAPSHOT
 from .helpers import Calls
 from .helpers import true_states
 
@@ -22,16 +23,16 @@ SCENARIO = {
         {
             "id": DIR_A,
             "name": "sel-a.example.com",
-            "workspaces": [{"user": user} for user in ("alice", "bob", "carol", "dave")],
+            "workspaces": [{"user": user, "snapshots": HAS_SNAPSHOT} for user in ("alice", "bob", "carol", "dave")],
         },
         {
             "id": DIR_B,
             "name": "sel-b.example.com",
             "fleets": [
-                {"name": "eng", "count": 4, "bundle": ENG_BUNDLE, "tags": {"team": "eng", "env": "prod"}},
-                {"name": "fin", "count": 3, "tags": {"team": "finance", "env": "prod"}},
-                {"name": "findev", "count": 2, "bundle": DEV_BUNDLE, "tags": {"team": "finance", "env": "dev"}},
-                {"name": "engdev", "count": 2, "bundle": DEV_BUNDLE, "tags": {"team": "eng", "env": "dev"}},
+                {"name": "eng", "count": 4, "snapshots": HAS_SNAPSHOT, "bundle": ENG_BUNDLE, "tags": {"team": "eng", "env": "prod"}},
+                {"name": "fin", "count": 3, "snapshots": HAS_SNAPSHOT, "tags": {"team": "finance", "env": "prod"}},
+                {"name": "findev", "count": 2, "snapshots": HAS_SNAPSHOT, "bundle": DEV_BUNDLE, "tags": {"team": "finance", "env": "dev"}},
+                {"name": "engdev", "count": 2, "snapshots": HAS_SNAPSHOT, "bundle": DEV_BUNDLE, "tags": {"team": "eng", "env": "dev"}},
             ],
         },
         {
@@ -40,8 +41,8 @@ SCENARIO = {
             "id": DIR_C,
             "name": "sel-c.example.com",
             "workspaces": [
-                {"user": "alice"},
-                {"user": "carol", "bundle": DEV_BUNDLE, "tags": {"team": "finance", "env": "prod"}},
+                {"user": "alice", "snapshots": HAS_SNAPSHOT},
+                {"user": "carol", "snapshots": HAS_SNAPSHOT, "bundle": DEV_BUNDLE, "tags": {"team": "finance", "env": "prod"}},
             ],
         },
     ]
@@ -102,8 +103,10 @@ def test_selectors_rebuild_exactly_what_they_select(ansible, control):
         assert phases["real"].accepted_for("RebuildWorkspaces") == {ws: 1 for ws in expected[step]}, step
         assert phases["real"].count("RebuildWorkspaces") == len(expected[step]), step
 
-    # One DescribeWorkspaces per user name (a duplicate name is asked for once).
-    assert steps["users"]["check"].by_operation == {"DescribeWorkspaces": 2}
+    # One DescribeWorkspaces per user name (a duplicate name is asked for once); in check
+    # mode, the snapshots of the two WorkSpaces to rebuild and their users' connection (one
+    # call for both). The re-run finds them REBUILDING: nothing more to read.
+    assert steps["users"]["check"].by_operation == {"DescribeWorkspaces": 2, "DescribeWorkspaceSnapshots": 2, "DescribeWorkspacesConnectionStatus": 1}
     assert steps["users"]["again"].by_operation == {"DescribeWorkspaces": 2}
     # Tags alone: every WorkSpace of the region has its tags read, once.
     assert steps["tags"]["check"].received_for("DescribeTags") == {ws["WorkspaceId"]: 1 for ws in everything}
@@ -120,7 +123,7 @@ def test_selectors_rebuild_exactly_what_they_select(ansible, control):
 def test_user_names_select_the_same_whatever_their_number(ansible, control, user, selects_alice):
     """One name goes to the service's UserName filter, 26 names make the module list the
     directory: either way a name selects exactly the users spelled that way."""
-    loaded = control.load_scenario({"directories": [{"id": DIR_A, "name": "case.example.com", "workspaces": [{"user": "alice"}]}]})
+    loaded = control.load_scenario({"directories": [{"id": DIR_A, "name": "case.example.com", "workspaces": [{"user": "alice", "snapshots": HAS_SNAPSHOT}]}]})
     expected = loaded["workspace_ids"] if selects_alice else []
     others = [f"nobody{index:02d}" for index in range(25)]
 

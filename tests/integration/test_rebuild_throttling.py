@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .helpers import HAS_SNAPSHOT
 from .helpers import true_states
 
 pytestmark = pytest.mark.integration
@@ -24,7 +25,7 @@ def test_throttling_storm_loses_and_repeats_nothing(ansible, control):
                 {
                     "id": DIRECTORY_ID,
                     "name": "storm.example.com",
-                    "fleets": [{"name": "storm", "count": FLEET_SIZE}],
+                    "fleets": [{"name": "storm", "count": FLEET_SIZE, "snapshots": HAS_SNAPSHOT}],
                 }
             ],
         }

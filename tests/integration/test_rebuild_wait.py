@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .helpers import HAS_SNAPSHOT
 from .helpers import true_states
 
 pytestmark = pytest.mark.integration
@@ -29,15 +30,15 @@ def test_wait_outcomes_and_idempotent_rerun(ansible, control):
                 {
                     "id": WAIT_DIRECTORY,
                     "name": "wait.example.com",
-                    "fleets": [{"name": "broken", "states": {"ERROR": 2, "UNHEALTHY": 1}}],
-                    "workspaces": [{"id": HEALTHY, "user": "healthy.user", "state": "AVAILABLE"}],
+                    "fleets": [{"name": "broken", "states": {"ERROR": 2, "UNHEALTHY": 1}, "snapshots": HAS_SNAPSHOT}],
+                    "workspaces": [{"id": HEALTHY, "user": "healthy.user", "state": "AVAILABLE", "snapshots": HAS_SNAPSHOT}],
                 },
                 {
                     "id": OTHER_DIRECTORY,
                     "name": "other.example.com",
                     "workspaces": [
-                        {"id": DOOMED, "user": "doomed.user", "state": "ERROR", "fails": ["rebuild"]},
-                        {"id": SLOW, "user": "slow.user", "state": "AVAILABLE"},
+                        {"id": DOOMED, "user": "doomed.user", "state": "ERROR", "fails": ["rebuild"], "snapshots": HAS_SNAPSHOT},
+                        {"id": SLOW, "user": "slow.user", "state": "AVAILABLE", "snapshots": HAS_SNAPSHOT},
                     ],
                 },
             ],
@@ -67,7 +68,9 @@ def test_wait_outcomes_and_idempotent_rerun(ansible, control):
 
     # Check mode with wait: one DescribeWorkspaces, no rebuild, no polling.
     assert check.mutating() == {}
-    assert check.by_operation == {"DescribeWorkspaces": 1}
+    # Check mode reads what a real run reads first: the WorkSpaces, the snapshots of those
+    # to rebuild and their users' connection state (one call for up to 25), and nothing more.
+    assert check.by_operation == {"DescribeWorkspaces": 1, "DescribeWorkspaceSnapshots": len(broken), "DescribeWorkspacesConnectionStatus": 1}
 
     # Each broken WorkSpace rebuilt exactly once, then polled until the rebuild was over:
     # one poll sees REBUILDING right after the request, later ones AVAILABLE.
@@ -119,8 +122,8 @@ def test_wait_is_not_fooled_by_stale_reads(ansible, control):
                 {
                     "name": "stale.example.com",
                     "workspaces": [
-                        {"id": available_id, "user": "stale.available", "state": "AVAILABLE"},
-                        {"id": error_id, "user": "stale.error", "state": "ERROR"},
+                        {"id": available_id, "user": "stale.available", "state": "AVAILABLE", "snapshots": HAS_SNAPSHOT},
+                        {"id": error_id, "user": "stale.error", "state": "ERROR", "snapshots": HAS_SNAPSHOT},
                     ],
                 }
             ],
