@@ -27,6 +27,7 @@ from .errors import (
     FAILED_NOT_FOUND,
     InvalidParameterValuesException,
     InvalidResourceStateException,
+    ResourceLimitExceededException,
     ResourceNotFoundException,
 )
 from .lifecycle import (
@@ -44,6 +45,8 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 DESCRIBE_PAGE_SIZE = 25
 CONNECTION_STATUS_PAGE_SIZE = 25
+#: The service's limit on tags per resource (CreateTags answers ResourceLimitExceededException).
+MAX_TAGS_PER_RESOURCE = 50
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -123,8 +126,7 @@ class PageToken:
         return after
 
 
-# moto's WorkSpacesBackend leaves the mixin's untag_resource abstract as well.
-class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract-method
+class SimulatedWorkSpacesBackend(WorkSpacesBackend):
     """WorkSpaces backend with lifecycle, seeding, pagination and stale reads."""
 
     def __init__(
@@ -452,21 +454,41 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract
             self.extras.pop(request["WorkspaceId"], None)
         return {"FailedRequests": failed}
 
-    def _check_resource(self, resource_id: str) -> None:
-        known = (
-            resource_id in self.workspaces
-            or resource_id in self.workspace_directories
-            or resource_id in self.workspace_images
-        )
-        if not known:
-            raise ResourceNotFoundException(f"The resource {resource_id} could not be found.")
+    def _tagged(self, resource_id: str) -> list[dict[str, str]]:
+        """The tag list of a WorkSpace, directory or image; ResourceNotFoundException otherwise."""
+        for resources in (self.workspaces, self.workspace_directories, self.workspace_images):
+            resource = resources.get(resource_id)
+            if resource is not None:
+                tags: list[dict[str, str]] = resource.tags
+                return tags
+        raise ResourceNotFoundException(f"The resource {resource_id} could not be found.")
 
     def create_tags(self, resource_id: str, tags: list[dict[str, str]]) -> None:
-        """moto's CreateTags, with ResourceNotFoundException for unknown resources."""
-        self._check_resource(resource_id)
-        super().create_tags(resource_id, tags)
+        """CreateTags as the service does it: a key already present gets the new value.
+
+        moto appends, so writing a marker tag twice would leave two entries with
+        one key; callers that rewrite a tag (a token, a timestamp) need the
+        service's overwrite. Images can be tagged too, as DescribeTags reads them.
+        """
+        current = self._tagged(resource_id)
+        merged = {tag["Key"]: tag.get("Value", "") for tag in current}
+        merged.update({tag["Key"]: tag.get("Value", "") for tag in tags})
+        if len(merged) > MAX_TAGS_PER_RESOURCE:
+            raise ResourceLimitExceededException(
+                f"The resource {resource_id} cannot have more than {MAX_TAGS_PER_RESOURCE} tags."
+            )
+        current[:] = [{"Key": key, "Value": value} for key, value in merged.items()]
 
     def describe_tags(self, resource_id: str) -> list[dict[str, str]]:
         """moto's DescribeTags, with ResourceNotFoundException for unknown resources."""
-        self._check_resource(resource_id)
-        return super().describe_tags(resource_id)
+        return [dict(tag) for tag in self._tagged(resource_id)]
+
+    def delete_tags(self, resource_id: str, tag_keys: list[str]) -> None:
+        """DeleteTags, which moto lacks: keys the resource does not have are ignored."""
+        current = self._tagged(resource_id)
+        doomed = set(tag_keys)
+        current[:] = [tag for tag in current if tag["Key"] not in doomed]
+
+    def untag_resource(self, arn: str, tag_keys: list[str]) -> None:
+        """The Resource Groups Tagging API's untag, which moto leaves abstract."""
+        self.delete_tags(arn.split("/")[-1], tag_keys)

@@ -25,6 +25,7 @@ __all__ = [
     "JsonRESTError",
     "NotImplementedByTheSimulator",
     "OperationNotSupportedException",
+    "ResourceLimitExceededException",
     "ResourceNotFoundException",
     "ServerError",
     "SimulatedServiceError",
@@ -45,6 +46,15 @@ class InvalidResourceStateException(JsonRESTError):
 
     def __init__(self, message: str) -> None:
         super().__init__("InvalidResourceStateException", message)
+
+
+class ResourceLimitExceededException(JsonRESTError):
+    """A limit of the account or resource would be exceeded (e.g. 50 tags per resource)."""
+
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ResourceLimitExceededException", message)
 
 
 class OperationNotSupportedException(JsonRESTError):

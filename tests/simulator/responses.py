@@ -24,7 +24,7 @@ ForcedFailureLookup = Callable[[str, str], "tuple[str, str] | None"]
 
 
 class SimulatedWorkSpacesResponse(WorkSpacesResponse):
-    """Adds rebuild/reboot/restore/start/stop, snapshots, connection status and paging."""
+    """Adds rebuild/reboot/restore/start/stop, snapshots, connection status, paging, DeleteTags."""
 
     def __init__(
         self, backend: SimulatedWorkSpacesBackend, forced_failure: ForcedFailureLookup
@@ -139,6 +139,12 @@ class SimulatedWorkSpacesResponse(WorkSpacesResponse):
         if token:
             result["NextToken"] = token
         return json.dumps(result)
+
+    def delete_tags(self) -> str:
+        """DeleteTags, which moto's handler lacks."""
+        params = self._params()
+        self.workspaces_backend.delete_tags(params["ResourceId"], list(params["TagKeys"]))
+        return "{}"
 
     def describe_workspace_snapshots(self) -> str:
         """DescribeWorkspaceSnapshots from seeded data."""
