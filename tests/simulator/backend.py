@@ -25,6 +25,7 @@ from moto.workspaces.models import Workspace, WorkSpaceDirectory, WorkSpacesBack
 from .errors import (
     FAILED_INVALID_STATE,
     FAILED_NOT_FOUND,
+    FAILED_UNSUPPORTED,
     InvalidParameterValuesException,
     InvalidResourceStateException,
     ResourceLimitExceededException,
@@ -32,6 +33,8 @@ from .errors import (
 )
 from .lifecycle import (
     ACTIONS,
+    ALWAYS_ON,
+    RUNNING_MODE_ACTIONS,
     WORKSPACE_STATES,
     Action,
     ConnectionStatus,
@@ -65,6 +68,12 @@ def _base36(number: int, width: int) -> str:
 def derived_directory_id(name: str) -> str:
     """A stable directory id (``d-`` and 10 hex digits, as moto requires) from a name."""
     return "d-" + hashlib.sha256(f"directory:{name}".encode()).hexdigest()[:10]
+
+
+def running_mode(workspace: Workspace) -> str:
+    """The WorkSpace's RunningMode property (moto keeps it in workspace_properties)."""
+    properties = workspace.workspace_properties or {}
+    return str(properties.get("RunningMode") or "AUTO_STOP")
 
 
 @dataclass
@@ -300,6 +309,15 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
                 "WorkspaceId": workspace_id,
                 "ErrorCode": FAILED_NOT_FOUND,
                 "ErrorMessage": f"The WorkSpace {workspace_id} could not be found.",
+            }
+        if action.name in RUNNING_MODE_ACTIONS and running_mode(workspace) == ALWAYS_ON:
+            return {
+                "WorkspaceId": workspace_id,
+                "ErrorCode": FAILED_UNSUPPORTED,
+                "ErrorMessage": (
+                    f"The WorkSpace {workspace_id} cannot be {action.participle}: "
+                    f"its running mode is {ALWAYS_ON}."
+                ),
             }
         current = self.true_state(workspace)
         if current not in action.allowed_states:

@@ -19,6 +19,7 @@ from moto.workspaces.exceptions import (
 __all__ = [
     "FAILED_INVALID_STATE",
     "FAILED_NOT_FOUND",
+    "FAILED_UNSUPPORTED",
     "AccessDeniedException",
     "InvalidParameterValuesException",
     "InvalidResourceStateException",
@@ -37,6 +38,8 @@ __all__ = [
 #: FailedRequests codes used by the batch operations.
 FAILED_NOT_FOUND = "ResourceNotFound.Workspace"
 FAILED_INVALID_STATE = "InvalidResourceState.Workspace"
+#: FailedRequests code for starting or stopping an ALWAYS_ON WorkSpace (the simulator's choice).
+FAILED_UNSUPPORTED = "UnsupportedOperation"
 
 
 class InvalidResourceStateException(JsonRESTError):
