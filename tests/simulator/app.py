@@ -166,7 +166,11 @@ class SimulatorApp:
                 self.simulator.backend, self.simulator.faults.forced_failure
             )
             response = self._dispatch(operation, handler, request)
-        calls.accepted(operation, [ws for ws in workspace_ids if ws not in handler.forced_ids])
+        calls.accepted(
+            operation,
+            [ws for ws in workspace_ids if ws not in handler.forced_ids],
+            started=handler.started_ids,
+        )
         if decision.lost_answer is not None:
             # The backend acted; the caller never learns how it answered.
             calls.fault(operation, decision.kind or "")

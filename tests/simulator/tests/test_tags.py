@@ -135,6 +135,8 @@ def test_tag_calls_are_counted(simulator: SimulatorServer, client: Any, seed: Se
     assert calls["by_operation"] == expected
     assert calls["accepted"] == expected
     assert calls["accepted_by_workspace"] == {op: {workspace_id: n} for op, n in expected.items()}
+    # Tagging starts no transition.
+    assert calls["started"] == {}
 
 
 def test_faults_apply_to_delete_tags(simulator: SimulatorServer, client: Any, seed: Seeder) -> None:
