@@ -6,9 +6,11 @@ machinery under the simulator lock. Injected latency is slept before the lock
 is taken so that concurrent slow calls overlap, as they would against AWS.
 
 Two faults act on the connection rather than on the service: a lost answer
-replaces the backend's real answer by an error after the backend acted, and a
-dropped connection is closed without any HTTP response (``DroppedConnection``,
-which the threaded server treats as a connection the client closed).
+replaces the backend's real answer by an error (or, with ``drop``, by a closed
+connection) after the backend acted, and a dropped connection is closed
+without any HTTP response before the backend sees the call
+(``DroppedConnection``, which the threaded server treats as a connection the
+client closed).
 """
 
 from __future__ import annotations
@@ -171,6 +173,10 @@ class SimulatorApp:
             [ws for ws in workspace_ids if ws not in handler.forced_ids],
             started=handler.started_ids,
         )
+        if decision.drop_answer:
+            # The backend acted; the caller is left with a closed connection.
+            calls.fault(operation, decision.kind or "")
+            drop_connection(request.environ, operation)
         if decision.lost_answer is not None:
             # The backend acted; the caller never learns how it answered.
             calls.fault(operation, decision.kind or "")
