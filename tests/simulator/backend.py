@@ -15,7 +15,7 @@ import binascii
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -34,6 +34,8 @@ from .errors import (
 from .lifecycle import (
     ACTIONS,
     ALWAYS_ON,
+    CONNECTED,
+    CONNECTION_STATES,
     RUNNING_MODE_ACTIONS,
     WORKSPACE_STATES,
     Action,
@@ -206,14 +208,24 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
 
     # --------------------------------------------------------------------- seeding
 
-    def allocate_workspace_id(self, key: str) -> str:
-        """A deterministic, unused ``ws-`` id derived from ``key``."""
+    def allocate_workspace_id(self, key: str, taken: Container[str] = ()) -> str:
+        """A deterministic ``ws-`` id derived from ``key``, unused and not in ``taken``."""
         attempt = 0
         while True:
             candidate = "ws-" + _base36(_digest(f"{key}#{attempt}"), 9)
-            if candidate not in self.workspaces:
+            if candidate not in self.workspaces and candidate not in taken:
                 return candidate
             attempt += 1
+
+    def assign_ids(self, seeds: list[SeedWorkspace]) -> list[str]:
+        """Give every seed its id before any is placed, so a scenario can be checked whole
+        (its schedule may name generated ids) and nothing is loaded when it is refused."""
+        taken = {seed.workspace_id for seed in seeds if seed.workspace_id}
+        for seed in seeds:
+            if not seed.workspace_id:
+                seed.workspace_id = self.allocate_workspace_id(seed.id_key, taken)
+                taken.add(seed.workspace_id)
+        return [str(seed.workspace_id) for seed in seeds]
 
     def add_directory(self, directory_id: str, name: str, alias: str | None = None) -> None:
         """Register a directory (idempotent) so moto's directory operations see it."""
@@ -279,6 +291,27 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         extras.transition = None
         extras.stale = None
 
+    def settle(self, workspace_id: str, at: float) -> None:
+        """Apply a transition that had finished by ``at`` (a scheduled change's due time), so a
+        change applied late still finds the state it would have found on time."""
+        self._settle(self._workspace(workspace_id), at)
+
+    def set_connection_state(self, workspace_id: str, state: str, wall_time: float) -> None:
+        """Change what DescribeWorkspacesConnectionStatus reports, checked at ``wall_time``.
+
+        The last known user connection moves to ``wall_time`` when the user connects, and
+        when a connected user goes away (they were connected until then).
+        """
+        if state not in CONNECTION_STATES:
+            raise ValueError(f"unknown connection state {state!r}")
+        self._workspace(workspace_id)
+        extras = self.extras_for(workspace_id)
+        previous = extras.connection
+        connected = CONNECTED in (state, previous.state)
+        extras.connection = ConnectionStatus(
+            state, wall_time, wall_time if connected else previous.last_connected_at
+        )
+
     def true_view(self) -> list[dict[str, Any]]:
         """Every WorkSpace with its true current state, in creation order."""
         now = self.clock()
@@ -289,6 +322,9 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
             item["Tags"] = [dict(tag) for tag in workspace.tags]
             extras = self.extras_for(workspace.workspace_id)
             item["Fails"] = sorted(extras.fails)
+            connection = extras.connection.to_api(workspace.workspace_id)
+            del connection["WorkspaceId"]
+            item["Connection"] = connection
             transition = extras.transition
             if transition is not None:
                 item["Transition"] = {

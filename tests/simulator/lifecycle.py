@@ -17,6 +17,7 @@ _MODEL = botocore.session.get_session().get_service_model("workspaces")
 WORKSPACE_STATES: frozenset[str] = frozenset(_MODEL.shape_for("WorkspaceState").enum)
 
 CONNECTION_STATES: frozenset[str] = frozenset(_MODEL.shape_for("ConnectionState").enum)
+CONNECTED = "CONNECTED"
 
 RUNNING_MODES: frozenset[str] = frozenset(_MODEL.shape_for("RunningMode").enum)
 
