@@ -61,6 +61,10 @@ class Calls:
     by_workspace: dict[str, dict[str, int]] = field(default_factory=dict)
     accepted_by_workspace: dict[str, dict[str, int]] = field(default_factory=dict)
     faults: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Transitions actually begun (a WorkSpace moved into REBUILDING, RESTORING, ...), one per
+    # WorkSpace moved: refused and fault-rejected calls do not count, lost answers do.
+    started: dict[str, int] = field(default_factory=dict)
+    started_by_workspace: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, snapshot: t.Mapping[str, t.Any]) -> Calls:
@@ -70,6 +74,8 @@ class Calls:
             by_workspace={op: dict(c) for op, c in snapshot.get("by_workspace", {}).items()},
             accepted_by_workspace={op: dict(c) for op, c in snapshot.get("accepted_by_workspace", {}).items()},
             faults={op: dict(c) for op, c in snapshot.get("faults", {}).items()},
+            started=dict(snapshot.get("started", {})),
+            started_by_workspace={op: dict(c) for op, c in snapshot.get("started_by_workspace", {}).items()},
         )
 
     def __sub__(self, earlier: Calls) -> Calls:
@@ -88,6 +94,8 @@ class Calls:
             by_workspace=nested(self.by_workspace, earlier.by_workspace),
             accepted_by_workspace=nested(self.accepted_by_workspace, earlier.accepted_by_workspace),
             faults=nested(self.faults, earlier.faults),
+            started=flat(self.started, earlier.started),
+            started_by_workspace=nested(self.started_by_workspace, earlier.started_by_workspace),
         )
 
     def count(self, operation: str) -> int:

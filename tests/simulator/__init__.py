@@ -2,8 +2,8 @@
 
 It extends moto's WorkSpaces backend with the lifecycle operations (rebuild,
 reboot, restore, start, stop), snapshots, connection status, pagination, stale
-reads and fault injection, and serves it over HTTP on a loopback address with a
-``/_sim/`` control API. See README.md in this directory.
+reads, fault injection and scheduled changes, and serves it over HTTP on a
+loopback address with a ``/_sim/`` control API. See README.md in this directory.
 
 Only the standard-library control client is imported eagerly, so
 ``from simulator import SimulatorControl`` works without moto; the server side

@@ -6,9 +6,11 @@ machinery under the simulator lock. Injected latency is slept before the lock
 is taken so that concurrent slow calls overlap, as they would against AWS.
 
 Two faults act on the connection rather than on the service: a lost answer
-replaces the backend's real answer by an error after the backend acted, and a
-dropped connection is closed without any HTTP response (``DroppedConnection``,
-which the threaded server treats as a connection the client closed).
+replaces the backend's real answer by an error (or, with ``drop``, by a closed
+connection) after the backend acted, and a dropped connection is closed
+without any HTTP response before the backend sees the call
+(``DroppedConnection``, which the threaded server treats as a connection the
+client closed).
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ LOG = logging.getLogger(__name__)
 CONTROL_PREFIX = "/_sim/"
 TARGET_PREFIX = "WorkspacesService."
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
-_STATE_ROUTE = re.compile(r"^/_sim/workspaces/(?P<workspace_id>[^/]+)/state$")
+_WORKSPACE_ROUTE = re.compile(
+    r"^/_sim/workspaces/(?P<workspace_id>[^/]+)/(?P<what>state|connection)$"
+)
 
 
 class DroppedConnection(ConnectionAbortedError):
@@ -115,6 +119,8 @@ class SimulatorApp:
             ("PUT", "/_sim/faults"): self._set_faults,
             ("GET", "/_sim/calls"): lambda _request: self.simulator.calls.snapshot(),
             ("DELETE", "/_sim/calls"): self._reset_calls,
+            ("GET", "/_sim/schedule"): lambda _request: {"events": self.simulator.pending_events()},
+            ("PUT", "/_sim/schedule"): self._set_schedule,
         }
 
     def __call__(
@@ -162,11 +168,22 @@ class SimulatorApp:
             calls.fault(operation, decision.kind or "")
             return _aws_error(decision.error)
         with self.simulator.lock:
+            self.simulator.catch_up()
             handler = SimulatedWorkSpacesResponse(
                 self.simulator.backend, self.simulator.faults.forced_failure
             )
             response = self._dispatch(operation, handler, request)
-        calls.accepted(operation, [ws for ws in workspace_ids if ws not in handler.forced_ids])
+            # Still under the lock: a change due after this call is in place for the next one.
+            self.simulator.call_carried_out(operation, workspace_ids)
+        calls.accepted(
+            operation,
+            [ws for ws in workspace_ids if ws not in handler.forced_ids],
+            started=handler.started_ids,
+        )
+        if decision.drop_answer:
+            # The backend acted; the caller is left with a closed connection.
+            calls.fault(operation, decision.kind or "")
+            drop_connection(request.environ, operation)
         if decision.lost_answer is not None:
             # The backend acted; the caller never learns how it answered.
             calls.fault(operation, decision.kind or "")
@@ -208,9 +225,10 @@ class SimulatorApp:
         handler = self._routes.get((request.method, path))
         if handler is not None:
             return handler
-        match = _STATE_ROUTE.match(path)
+        match = _WORKSPACE_ROUTE.match(path)
         if match and request.method == "POST":
-            return lambda r: self._set_state(match.group("workspace_id"), r)
+            setter = self._set_state if match.group("what") == "state" else self._set_connection
+            return lambda r: setter(match.group("workspace_id"), r)
         if match or any(route_path == path for _method, route_path in self._routes):
             raise ControlError(405, f"{request.method} is not allowed on {path}")
         raise ControlError(404, f"no control endpoint {path}")
@@ -230,6 +248,23 @@ class SimulatorApp:
         self.simulator.set_state(workspace_id, state)
         return {"WorkspaceId": workspace_id, "State": state}
 
+    def _set_connection(self, workspace_id: str, request: SimulatorRequest) -> dict[str, Any]:
+        state = _body(request).get("state")
+        if not isinstance(state, str):
+            raise ControlError(400, 'expected a body like {"state": "CONNECTED"}')
+        return self.simulator.set_connection_state(workspace_id, state)
+
+    def _set_schedule(self, request: SimulatorRequest) -> dict[str, Any]:
+        body = _json(request)
+        if isinstance(body, dict):
+            unknown = set(body) - {"events"}
+            if unknown:
+                raise ControlError(400, f"unknown schedule keys: {', '.join(sorted(unknown))}")
+            body = body.get("events", [])
+        elif body is None:
+            body = []
+        return {"events": self.simulator.set_schedule(body)}
+
     def _set_timing(self, request: SimulatorRequest) -> dict[str, Any]:
         body = _body(request)
         unknown = set(body) - {"speed", "durations", "stale_seconds"}
@@ -245,14 +280,21 @@ class SimulatorApp:
         return self.simulator.faults.to_dict()
 
 
-def _body(request: SimulatorRequest) -> dict[str, Any]:
+def _json(request: SimulatorRequest) -> Any:
+    """The request body as JSON (None when empty)."""
     raw = request.get_data()
     if not raw:
-        return {}
+        return None
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except ValueError as exc:
         raise ControlError(400, f"the body is not valid JSON: {exc}") from exc
+
+
+def _body(request: SimulatorRequest) -> dict[str, Any]:
+    data = _json(request)
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise ControlError(400, "the body must be a JSON object")
     return data

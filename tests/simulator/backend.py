@@ -15,7 +15,7 @@ import binascii
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -25,12 +25,18 @@ from moto.workspaces.models import Workspace, WorkSpaceDirectory, WorkSpacesBack
 from .errors import (
     FAILED_INVALID_STATE,
     FAILED_NOT_FOUND,
+    FAILED_UNSUPPORTED,
     InvalidParameterValuesException,
     InvalidResourceStateException,
+    ResourceLimitExceededException,
     ResourceNotFoundException,
 )
 from .lifecycle import (
     ACTIONS,
+    ALWAYS_ON,
+    CONNECTED,
+    CONNECTION_STATES,
+    RUNNING_MODE_ACTIONS,
     WORKSPACE_STATES,
     Action,
     ConnectionStatus,
@@ -44,6 +50,8 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 DESCRIBE_PAGE_SIZE = 25
 CONNECTION_STATUS_PAGE_SIZE = 25
+#: The service's limit on tags per resource (CreateTags answers ResourceLimitExceededException).
+MAX_TAGS_PER_RESOURCE = 50
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -62,6 +70,12 @@ def _base36(number: int, width: int) -> str:
 def derived_directory_id(name: str) -> str:
     """A stable directory id (``d-`` and 10 hex digits, as moto requires) from a name."""
     return "d-" + hashlib.sha256(f"directory:{name}".encode()).hexdigest()[:10]
+
+
+def running_mode(workspace: Workspace) -> str:
+    """The WorkSpace's RunningMode property (moto keeps it in workspace_properties)."""
+    properties = workspace.workspace_properties or {}
+    return str(properties.get("RunningMode") or "AUTO_STOP")
 
 
 @dataclass
@@ -123,8 +137,7 @@ class PageToken:
         return after
 
 
-# moto's WorkSpacesBackend leaves the mixin's untag_resource abstract as well.
-class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract-method
+class SimulatedWorkSpacesBackend(WorkSpacesBackend):
     """WorkSpaces backend with lifecycle, seeding, pagination and stale reads."""
 
     def __init__(
@@ -195,14 +208,24 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract
 
     # --------------------------------------------------------------------- seeding
 
-    def allocate_workspace_id(self, key: str) -> str:
-        """A deterministic, unused ``ws-`` id derived from ``key``."""
+    def allocate_workspace_id(self, key: str, taken: Container[str] = ()) -> str:
+        """A deterministic ``ws-`` id derived from ``key``, unused and not in ``taken``."""
         attempt = 0
         while True:
             candidate = "ws-" + _base36(_digest(f"{key}#{attempt}"), 9)
-            if candidate not in self.workspaces:
+            if candidate not in self.workspaces and candidate not in taken:
                 return candidate
             attempt += 1
+
+    def assign_ids(self, seeds: list[SeedWorkspace]) -> list[str]:
+        """Give every seed its id before any is placed, so a scenario can be checked whole
+        (its schedule may name generated ids) and nothing is loaded when it is refused."""
+        taken = {seed.workspace_id for seed in seeds if seed.workspace_id}
+        for seed in seeds:
+            if not seed.workspace_id:
+                seed.workspace_id = self.allocate_workspace_id(seed.id_key, taken)
+                taken.add(seed.workspace_id)
+        return [str(seed.workspace_id) for seed in seeds]
 
     def add_directory(self, directory_id: str, name: str, alias: str | None = None) -> None:
         """Register a directory (idempotent) so moto's directory operations see it."""
@@ -268,6 +291,27 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract
         extras.transition = None
         extras.stale = None
 
+    def settle(self, workspace_id: str, at: float) -> None:
+        """Apply a transition that had finished by ``at`` (a scheduled change's due time), so a
+        change applied late still finds the state it would have found on time."""
+        self._settle(self._workspace(workspace_id), at)
+
+    def set_connection_state(self, workspace_id: str, state: str, wall_time: float) -> None:
+        """Change what DescribeWorkspacesConnectionStatus reports, checked at ``wall_time``.
+
+        The last known user connection moves to ``wall_time`` when the user connects, and
+        when a connected user goes away (they were connected until then).
+        """
+        if state not in CONNECTION_STATES:
+            raise ValueError(f"unknown connection state {state!r}")
+        self._workspace(workspace_id)
+        extras = self.extras_for(workspace_id)
+        previous = extras.connection
+        connected = CONNECTED in (state, previous.state)
+        extras.connection = ConnectionStatus(
+            state, wall_time, wall_time if connected else previous.last_connected_at
+        )
+
     def true_view(self) -> list[dict[str, Any]]:
         """Every WorkSpace with its true current state, in creation order."""
         now = self.clock()
@@ -278,6 +322,9 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract
             item["Tags"] = [dict(tag) for tag in workspace.tags]
             extras = self.extras_for(workspace.workspace_id)
             item["Fails"] = sorted(extras.fails)
+            connection = extras.connection.to_api(workspace.workspace_id)
+            del connection["WorkspaceId"]
+            item["Connection"] = connection
             transition = extras.transition
             if transition is not None:
                 item["Transition"] = {
@@ -298,6 +345,15 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract
                 "WorkspaceId": workspace_id,
                 "ErrorCode": FAILED_NOT_FOUND,
                 "ErrorMessage": f"The WorkSpace {workspace_id} could not be found.",
+            }
+        if action.name in RUNNING_MODE_ACTIONS and running_mode(workspace) == ALWAYS_ON:
+            return {
+                "WorkspaceId": workspace_id,
+                "ErrorCode": FAILED_UNSUPPORTED,
+                "ErrorMessage": (
+                    f"The WorkSpace {workspace_id} cannot be {action.participle}: "
+                    f"its running mode is {ALWAYS_ON}."
+                ),
             }
         current = self.true_state(workspace)
         if current not in action.allowed_states:
@@ -452,21 +508,41 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):  # pylint: disable=abstract
             self.extras.pop(request["WorkspaceId"], None)
         return {"FailedRequests": failed}
 
-    def _check_resource(self, resource_id: str) -> None:
-        known = (
-            resource_id in self.workspaces
-            or resource_id in self.workspace_directories
-            or resource_id in self.workspace_images
-        )
-        if not known:
-            raise ResourceNotFoundException(f"The resource {resource_id} could not be found.")
+    def _tagged(self, resource_id: str) -> list[dict[str, str]]:
+        """The tag list of a WorkSpace, directory or image; ResourceNotFoundException otherwise."""
+        for resources in (self.workspaces, self.workspace_directories, self.workspace_images):
+            resource = resources.get(resource_id)
+            if resource is not None:
+                tags: list[dict[str, str]] = resource.tags
+                return tags
+        raise ResourceNotFoundException(f"The resource {resource_id} could not be found.")
 
     def create_tags(self, resource_id: str, tags: list[dict[str, str]]) -> None:
-        """moto's CreateTags, with ResourceNotFoundException for unknown resources."""
-        self._check_resource(resource_id)
-        super().create_tags(resource_id, tags)
+        """CreateTags as the service does it: a key already present gets the new value.
+
+        moto appends, so writing a marker tag twice would leave two entries with
+        one key; callers that rewrite a tag (a token, a timestamp) need the
+        service's overwrite. Images can be tagged too, as DescribeTags reads them.
+        """
+        current = self._tagged(resource_id)
+        merged = {tag["Key"]: tag.get("Value", "") for tag in current}
+        merged.update({tag["Key"]: tag.get("Value", "") for tag in tags})
+        if len(merged) > MAX_TAGS_PER_RESOURCE:
+            raise ResourceLimitExceededException(
+                f"The resource {resource_id} cannot have more than {MAX_TAGS_PER_RESOURCE} tags."
+            )
+        current[:] = [{"Key": key, "Value": value} for key, value in merged.items()]
 
     def describe_tags(self, resource_id: str) -> list[dict[str, str]]:
         """moto's DescribeTags, with ResourceNotFoundException for unknown resources."""
-        self._check_resource(resource_id)
-        return super().describe_tags(resource_id)
+        return [dict(tag) for tag in self._tagged(resource_id)]
+
+    def delete_tags(self, resource_id: str, tag_keys: list[str]) -> None:
+        """DeleteTags, which moto lacks: keys the resource does not have are ignored."""
+        current = self._tagged(resource_id)
+        doomed = set(tag_keys)
+        current[:] = [tag for tag in current if tag["Key"] not in doomed]
+
+    def untag_resource(self, arn: str, tag_keys: list[str]) -> None:
+        """The Resource Groups Tagging API's untag, which moto leaves abstract."""
+        self.delete_tags(arn.split("/")[-1], tag_keys)

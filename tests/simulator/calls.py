@@ -1,4 +1,11 @@
-"""Thread-safe counts of the AWS calls the simulator received and accepted."""
+"""Thread-safe counts of the AWS calls the simulator received and accepted, and of the
+transitions they started.
+
+A request that reached the backend is not the same as an action carried out:
+the backend may refuse it (FailedRequests, an error) or act on some of its
+WorkSpaces only. ``started`` counts what actually happened, so a test can tell
+"the rebuild was asked for twice" from "the WorkSpace was rebuilt twice".
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .faults import COUNTED_KINDS
+from .lifecycle import ACTION_BY_OPERATION
 
 
 def workspace_ids_in(params: dict[str, Any]) -> list[str]:
@@ -44,6 +52,8 @@ class CallCounter:
         self._received_ws: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._accepted_ws: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._faults: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._started: Counter[str] = Counter()
+        self._started_ws: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     def received(self, operation: str, workspace_ids: Iterable[str]) -> None:
         """A request arrived (before any fault was applied)."""
@@ -53,6 +63,8 @@ class CallCounter:
             # Make the operation visible in "accepted" and "faults" with zeros.
             self._accepted[operation] += 0
             self._faults[operation].update(dict.fromkeys(COUNTED_KINDS, 0))
+            if operation in ACTION_BY_OPERATION:
+                self._started[operation] += 0
 
     def fault(self, operation: str, kind: str) -> None:
         """A fault rejected the request."""
@@ -61,11 +73,21 @@ class CallCounter:
         with self._lock:
             self._faults[operation][kind] += 1
 
-    def accepted(self, operation: str, workspace_ids: Iterable[str]) -> None:
-        """The request reached the backend, for these WorkSpaces."""
+    def accepted(
+        self, operation: str, workspace_ids: Iterable[str], started: Iterable[str] = ()
+    ) -> None:
+        """The request reached the backend, for these WorkSpaces, and began these transitions.
+
+        ``started`` holds one id per transition begun, so an id the request moved
+        twice (a batch naming it twice) counts twice.
+        """
+        started = list(started)
         with self._lock:
             self._accepted[operation] += 1
             self._accepted_ws[operation].update(workspace_ids)
+            if started:
+                self._started[operation] += len(started)
+                self._started_ws[operation].update(started)
 
     def reset(self) -> None:
         """Forget every count."""
@@ -75,6 +97,8 @@ class CallCounter:
             self._received_ws.clear()
             self._accepted_ws.clear()
             self._faults.clear()
+            self._started.clear()
+            self._started_ws.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """Plain-dict copy in the shape the control API returns."""
@@ -87,4 +111,6 @@ class CallCounter:
                 "faults": {
                     op: {kind: c[kind] for kind in COUNTED_KINDS} for op, c in self._faults.items()
                 },
+                "started": dict(self._started),
+                "started_by_workspace": {op: dict(c) for op, c in self._started_ws.items() if c},
             }

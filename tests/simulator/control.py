@@ -10,6 +10,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -55,7 +56,7 @@ class SimulatorControl:
         return bool(self._call("GET", "health").get("ok"))
 
     def reset(self) -> None:
-        """Forget WorkSpaces, directories, faults and counts; timing back to defaults."""
+        """Forget WorkSpaces, directories, faults, schedule and counts; timing back to defaults."""
         self._call("POST", "reset", {})
 
     def load_scenario(self, scenario: dict[str, Any]) -> dict[str, Any]:
@@ -106,8 +107,23 @@ class SimulatorControl:
         """Replace every fault ({} clears them all)."""
         return dict(self._call("PUT", "faults", faults))
 
+    def set_connection_state(self, workspace_id: str, state: str) -> dict[str, Any]:
+        """Set what DescribeWorkspacesConnectionStatus reports for a WorkSpace, now
+        (CONNECTED, DISCONNECTED or UNKNOWN); returns its connection status."""
+        quoted = urllib.parse.quote(workspace_id, safe="")
+        return dict(self._call("POST", f"workspaces/{quoted}/connection", {"state": state}))
+
+    def schedule(self) -> list[dict[str, Any]]:
+        """The scheduled changes still to come, counted from now (the format set_schedule reads)."""
+        return list(self._call("GET", "schedule")["events"])
+
+    def set_schedule(self, events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """Replace every scheduled change ([] clears them); returns the pending events."""
+        return list(self._call("PUT", "schedule", {"events": [dict(e) for e in events]})["events"])
+
     def calls(self) -> dict[str, Any]:
-        """Call counts: by_operation, accepted, by_workspace, accepted_by_workspace, faults."""
+        """Call counts: by_operation, accepted, by_workspace, accepted_by_workspace, faults,
+        started, started_by_workspace."""
         return dict(self._call("GET", "calls"))
 
     def reset_calls(self) -> None:

@@ -19,12 +19,14 @@ from moto.workspaces.exceptions import (
 __all__ = [
     "FAILED_INVALID_STATE",
     "FAILED_NOT_FOUND",
+    "FAILED_UNSUPPORTED",
     "AccessDeniedException",
     "InvalidParameterValuesException",
     "InvalidResourceStateException",
     "JsonRESTError",
     "NotImplementedByTheSimulator",
     "OperationNotSupportedException",
+    "ResourceLimitExceededException",
     "ResourceNotFoundException",
     "ServerError",
     "SimulatedServiceError",
@@ -36,6 +38,8 @@ __all__ = [
 #: FailedRequests codes used by the batch operations.
 FAILED_NOT_FOUND = "ResourceNotFound.Workspace"
 FAILED_INVALID_STATE = "InvalidResourceState.Workspace"
+#: FailedRequests code for starting or stopping an ALWAYS_ON WorkSpace (the simulator's choice).
+FAILED_UNSUPPORTED = "UnsupportedOperation"
 
 
 class InvalidResourceStateException(JsonRESTError):
@@ -45,6 +49,15 @@ class InvalidResourceStateException(JsonRESTError):
 
     def __init__(self, message: str) -> None:
         super().__init__("InvalidResourceStateException", message)
+
+
+class ResourceLimitExceededException(JsonRESTError):
+    """A limit of the account or resource would be exceeded (e.g. 50 tags per resource)."""
+
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ResourceLimitExceededException", message)
 
 
 class OperationNotSupportedException(JsonRESTError):

@@ -6,7 +6,8 @@ every operation without an entry of its own) to an ``OperationFaults`` spec.
 ``FaultInjector.decide`` is consulted before a request reaches the backend; a
 call it rejects changes nothing. A call it lets through may still have its
 answer replaced by an error (``lose_answers``): the backend acted on it, the
-caller cannot tell. Randomness comes from a per-operation RNG seeded from the
+caller cannot tell (or, with ``drop``, the connection is closed unanswered).
+Randomness comes from a per-operation RNG seeded from the
 configuration, so a given sequence of calls always meets the same transient
 errors.
 """
@@ -85,30 +86,38 @@ class ThrottleSpec:
 
 @dataclass(frozen=True)
 class LostAnswersSpec:
-    """Calls processed by the backend whose answer is replaced by an error.
+    """Calls processed by the backend whose answer is replaced by an error, or by nothing.
 
     Either the first ``count`` calls that reach the backend, or, once per id, the
-    first call naming each of ``workspaces``.
+    first call naming each of ``workspaces``. With ``drop`` the connection is
+    closed without any HTTP response instead of answering an error: the worst
+    case for a caller, which cannot even tell whether its request arrived.
     """
 
     count: int = 0
     workspaces: tuple[str, ...] = ()
     status: int = LOST_ANSWER_STATUS
     code: str = ServerError.CODES[LOST_ANSWER_STATUS]
+    drop: bool = False
 
     @classmethod
     def from_dict(cls, data: Any, where: str) -> LostAnswersSpec:
-        """Parse ``{count | workspaces, status, code}``."""
+        """Parse ``{count | workspaces, status, code}`` or ``{count | workspaces, drop}``."""
         where = f"{where}.lose_answers"
         if not isinstance(data, dict):
             raise ValueError(f"{where} must be a mapping with count or workspaces")
-        _check_keys(data, {"count", "workspaces", "status", "code"}, where)
+        _check_keys(data, {"count", "workspaces", "status", "code", "drop"}, where)
         if ("count" in data) == ("workspaces" in data):
             raise ValueError(f"{where} needs exactly one of count and workspaces")
         count = _count(data["count"], f"{where}.count", 1) if "count" in data else 0
         workspaces = _id_list(data.get("workspaces", []), f"{where}.workspaces")
         if "workspaces" in data and not workspaces:
             raise ValueError(f"{where}.workspaces must name at least one WorkSpace")
+        drop = data.get("drop", False)
+        if not isinstance(drop, bool):
+            raise ValueError(f"{where}.drop must be true or false, got {drop!r}")
+        if drop and ("status" in data or "code" in data):
+            raise ValueError(f"{where}: a dropped answer has no status or code")
         status = data.get("status", LOST_ANSWER_STATUS)
         if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
             raise ValueError(
@@ -117,14 +126,17 @@ class LostAnswersSpec:
         code = data.get("code", ServerError.CODES.get(status))
         if not isinstance(code, str) or not code:
             raise ValueError(f"{where}.code is required with status {status} and must be a string")
-        return cls(count, tuple(dict.fromkeys(workspaces)), status, code)
+        return cls(count, tuple(dict.fromkeys(workspaces)), status, code, drop)
 
     def to_dict(self) -> dict[str, Any]:
         """The same shape ``from_dict`` reads."""
         data: dict[str, Any] = (
             {"count": self.count} if self.count else {"workspaces": list(self.workspaces)}
         )
-        data.update(status=self.status, code=self.code)
+        if self.drop:
+            data["drop"] = True
+        else:
+            data.update(status=self.status, code=self.code)
         return data
 
     def error(self) -> JsonRESTError:
@@ -314,6 +326,8 @@ class Decision:
     drop: bool = False
     #: The call proceeds, but the caller gets this error instead of the real answer.
     lost_answer: JsonRESTError | None = None
+    #: The call proceeds, then the connection is closed without any answer.
+    drop_answer: bool = False
 
 
 class FaultInjector:
@@ -377,7 +391,11 @@ class FaultInjector:
                 self._passed[operation] = passed + 1
                 lose = spec.lose_answers
                 if lose is not None and self._loses(operation, lose, workspace_ids):
-                    decision.lost_answer, decision.kind = lose.error(), "answer_lost"
+                    decision.kind = "answer_lost"
+                    if lose.drop:
+                        decision.drop_answer = True
+                    else:
+                        decision.lost_answer = lose.error()
             return decision
 
     def _loses(self, operation: str, spec: LostAnswersSpec, workspace_ids: list[str]) -> bool:

@@ -17,6 +17,7 @@ _MODEL = botocore.session.get_session().get_service_model("workspaces")
 WORKSPACE_STATES: frozenset[str] = frozenset(_MODEL.shape_for("WorkspaceState").enum)
 
 CONNECTION_STATES: frozenset[str] = frozenset(_MODEL.shape_for("ConnectionState").enum)
+CONNECTED = "CONNECTED"
 
 RUNNING_MODES: frozenset[str] = frozenset(_MODEL.shape_for("RunningMode").enum)
 
@@ -82,6 +83,11 @@ ACTIONS: dict[str, Action] = {
 }
 
 ACTION_BY_OPERATION: dict[str, Action] = {a.operation: a for a in ACTIONS.values()}
+
+#: Actions the service refuses for an ALWAYS_ON WorkSpace: the model documents that
+#: only AUTO_STOP and MANUAL WorkSpaces can be started or stopped.
+RUNNING_MODE_ACTIONS: frozenset[str] = frozenset({"start", "stop"})
+ALWAYS_ON = "ALWAYS_ON"
 
 #: Simulated seconds each action takes; close to what the real service needs.
 DEFAULT_DURATIONS: dict[str, float] = {

@@ -24,7 +24,7 @@ ForcedFailureLookup = Callable[[str, str], "tuple[str, str] | None"]
 
 
 class SimulatedWorkSpacesResponse(WorkSpacesResponse):
-    """Adds rebuild/reboot/restore/start/stop, snapshots, connection status and paging."""
+    """Adds rebuild/reboot/restore/start/stop, snapshots, connection status, paging, DeleteTags."""
 
     def __init__(
         self, backend: SimulatedWorkSpacesBackend, forced_failure: ForcedFailureLookup
@@ -34,6 +34,8 @@ class SimulatedWorkSpacesResponse(WorkSpacesResponse):
         self._forced_failure = forced_failure
         #: WorkSpaces whose entries were failed by a fault instead of reaching the backend.
         self.forced_ids: set[str] = set()
+        #: One entry per transition this request began (an id twice if it began twice).
+        self.started_ids: list[str] = []
 
     @property
     def workspaces_backend(self) -> SimulatedWorkSpacesBackend:
@@ -69,7 +71,9 @@ class SimulatedWorkSpacesResponse(WorkSpacesResponse):
             failure = self._forced(action.operation, workspace_id)
             if failure is None:
                 failure = self.workspaces_backend.start_action(action, workspace_id)
-            if failure is not None:
+            if failure is None:
+                self.started_ids.append(workspace_id)
+            else:
                 failed.append(failure)
         return json.dumps({"FailedRequests": failed})
 
@@ -111,6 +115,7 @@ class SimulatedWorkSpacesResponse(WorkSpacesResponse):
             # RestoreWorkspace has no FailedRequests: a forced failure fails the call.
             raise SimulatedServiceError(forced["ErrorCode"], forced["ErrorMessage"])
         self.workspaces_backend.restore_workspace(workspace_id)
+        self.started_ids.append(workspace_id)
         return "{}"
 
     # -------------------------------------------------------------- descriptions
@@ -139,6 +144,12 @@ class SimulatedWorkSpacesResponse(WorkSpacesResponse):
         if token:
             result["NextToken"] = token
         return json.dumps(result)
+
+    def delete_tags(self) -> str:
+        """DeleteTags, which moto's handler lacks."""
+        params = self._params()
+        self.workspaces_backend.delete_tags(params["ResourceId"], list(params["TagKeys"]))
+        return "{}"
 
     def describe_workspace_snapshots(self) -> str:
         """DescribeWorkspaceSnapshots from seeded data."""

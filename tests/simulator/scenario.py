@@ -1,7 +1,7 @@
 """Scenario format: parse a scenario mapping (from YAML or the control API) into seeds.
 
 A scenario describes directories, fleets of generated WorkSpaces and explicit
-WorkSpaces, plus optional ``timing`` and ``faults`` sections. Parsing is strict
+WorkSpaces, plus optional ``timing``, ``faults`` and ``schedule`` sections. Parsing is strict
 (unknown keys are errors) so that a typo in a scenario fails loudly instead of
 silently seeding something else. See README.md for the full format.
 """
@@ -25,6 +25,7 @@ from .lifecycle import (
     Timing,
     action_named,
 )
+from .schedule import EventSpec, parse_schedule
 
 DEFAULT_BUNDLE_ID = "wsb-bh8rsxt14"
 DEFAULT_DIRECTORY_NAME = "corp.example.com"
@@ -48,7 +49,7 @@ _COMMON_KEYS = {
 _FLEET_KEYS = _COMMON_KEYS | {"name", "count", "states", "user_prefix", "computer_prefix"}
 _WORKSPACE_KEYS = _COMMON_KEYS | {"id", "user", "computer_name"}
 _DIRECTORY_KEYS = {"id", "name", "alias", "bundle", "fleets", "workspaces"}
-_TOP_KEYS = {"name", "description", "timing", "faults", "directories"}
+_TOP_KEYS = {"name", "description", "timing", "faults", "schedule", "directories"}
 
 
 class ScenarioError(ValueError):
@@ -72,6 +73,8 @@ class ScenarioPlan:
     workspaces: list[SeedWorkspace] = field(default_factory=list)
     timing: Timing | None = None
     faults: dict[str, Any] | None = None
+    #: None when the scenario has no schedule section (the current one is kept).
+    schedule: list[EventSpec] | None = None
 
 
 def load_scenario_file(path: str | Path) -> dict[str, Any]:
@@ -309,6 +312,11 @@ def parse_scenario(data: Any, now: float) -> ScenarioPlan:
             raise ScenarioError(f"timing: {exc}") from exc
     if data.get("faults") is not None:
         plan.faults = data["faults"]
+    if data.get("schedule") is not None:
+        try:
+            plan.schedule = parse_schedule(data["schedule"])
+        except ValueError as exc:
+            raise ScenarioError(str(exc)) from exc
     directories = data.get("directories") or []
     if not isinstance(directories, list):
         raise ScenarioError("directories must be a list")

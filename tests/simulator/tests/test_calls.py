@@ -64,6 +64,11 @@ def test_counts_have_the_documented_shape(
                 "DescribeWorkspaceSnapshots",
             )
         },
+        "started": {"RebootWorkspaces": 1, "StartWorkspaces": 1},
+        "started_by_workspace": {
+            "RebootWorkspaces": {first: 1},
+            "StartWorkspaces": {second: 1},
+        },
     }
 
 
@@ -105,6 +110,8 @@ def test_reset_calls_and_reset(simulator: SimulatorServer, client: Any, seed: Se
         "by_workspace": {},
         "accepted_by_workspace": {},
         "faults": {},
+        "started": {},
+        "started_by_workspace": {},
     }
     assert simulator.control.calls() == empty
     assert len(simulator.control.workspaces()) == 1

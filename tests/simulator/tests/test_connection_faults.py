@@ -139,6 +139,110 @@ def test_rejected_calls_do_not_use_up_lost_answers(
     assert faults_of(simulator, "StopWorkspaces")["answer_lost"] == 1
 
 
+# --------------------------------------------------------- answers lost by a drop
+
+
+def raw_call(simulator: SimulatorServer, operation: str, params: dict[str, Any]) -> bytes:
+    """Send one AWS JSON request on a fresh socket; every byte the server sent back."""
+    url = urlsplit(simulator.endpoint_url)
+    body = json.dumps(params).encode()
+    request = (
+        "POST / HTTP/1.1\r\n"
+        f"Host: {url.netloc}\r\n"
+        f"X-Amz-Target: WorkspacesService.{operation}\r\n"
+        "Content-Type: application/x-amz-json-1.1\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n"
+        "\r\n"
+    ).encode() + body
+    with socket.create_connection((url.hostname, url.port), timeout=5) as conn:
+        conn.sendall(request)
+        received = b""
+        while chunk := conn.recv(4096):
+            received += chunk
+    return received
+
+
+def test_a_dropped_answer_is_carried_out_then_closed(
+    simulator: SimulatorServer, client: Any, seed: Seeder
+) -> None:
+    """With drop, the first ``count`` calls act, then the caller sees ConnectionClosedError."""
+    first, second = seed("ERROR", "ERROR")
+    simulator.control.set_faults(
+        {"RebuildWorkspaces": {"lose_answers": {"count": 1, "drop": True}}}
+    )
+    with pytest.raises(ConnectionClosedError):
+        rebuild(client, first)
+    assert true_state(simulator.control, first) == "REBUILDING"
+    assert rebuild(client, second) == []
+    calls = simulator.control.calls()
+    assert calls["accepted"]["RebuildWorkspaces"] == 2
+    assert calls["started_by_workspace"]["RebuildWorkspaces"] == {first: 1, second: 1}
+    faults = calls["faults"]["RebuildWorkspaces"]
+    assert (faults["answer_lost"], faults["dropped"]) == (1, 0)
+
+
+def test_a_dropped_answer_sends_no_bytes(simulator: SimulatorServer, seed: Seeder) -> None:
+    """Not even a status line, although the reboot happened."""
+    (workspace_id,) = seed("AVAILABLE")
+    simulator.control.set_faults({"RebootWorkspaces": {"lose_answers": {"count": 1, "drop": True}}})
+    params = {"RebootWorkspaceRequests": [{"WorkspaceId": workspace_id}]}
+    assert raw_call(simulator, "RebootWorkspaces", params) == b""
+    assert true_state(simulator.control, workspace_id) == "REBOOTING"
+    # The next call is answered normally.
+    assert raw_call(simulator, "RebootWorkspaces", params).startswith(b"HTTP/1.1 200")
+
+
+def test_dropped_answers_for_chosen_workspaces(
+    simulator: SimulatorServer, client: Any, seed: Seeder
+) -> None:
+    """With workspaces, the first call naming each chosen id acts and is dropped, once per id."""
+    chosen, other = seed("AVAILABLE", "AVAILABLE")
+    simulator.control.set_faults(
+        {"StopWorkspaces": {"lose_answers": {"workspaces": [chosen], "drop": True}}}
+    )
+    assert (
+        client.stop_workspaces(StopWorkspaceRequests=[{"WorkspaceId": other}])["FailedRequests"]
+        == []
+    )
+    with pytest.raises(ConnectionClosedError):
+        client.stop_workspaces(StopWorkspaceRequests=[{"WorkspaceId": chosen}])
+    (failure,) = client.stop_workspaces(StopWorkspaceRequests=[{"WorkspaceId": chosen}])[
+        "FailedRequests"
+    ]
+    assert failure["ErrorCode"] == "InvalidResourceState.Workspace"
+    assert [true_state(simulator.control, ws) for ws in (chosen, other)] == ["STOPPING"] * 2
+    calls = simulator.control.calls()
+    assert calls["started_by_workspace"]["StopWorkspaces"] == {chosen: 1, other: 1}
+    assert calls["faults"]["StopWorkspaces"]["answer_lost"] == 1
+
+
+def test_a_retrying_client_after_a_dropped_answer_finds_the_action_running(
+    simulator: SimulatorServer, make_client: ClientFactory, seed: Seeder
+) -> None:
+    """botocore retries the closed connection; the retry is refused: accepted 2, started 1."""
+    (workspace_id,) = seed("ERROR")
+    simulator.control.set_faults(
+        {"RebuildWorkspaces": {"lose_answers": {"workspaces": [workspace_id], "drop": True}}}
+    )
+    (failure,) = rebuild(make_client(retries=True), workspace_id)
+    assert failure["ErrorCode"] == "InvalidResourceState.Workspace"
+    calls = simulator.control.calls()
+    assert calls["accepted_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 2}
+    assert calls["started_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 1}
+    assert calls["faults"]["RebuildWorkspaces"]["answer_lost"] == 1
+
+
+def test_a_dropped_restore_answer(simulator: SimulatorServer, client: Any, seed: Seeder) -> None:
+    """RestoreWorkspace too: restored, unanswered, counted as started."""
+    (workspace_id,) = seed("ERROR")
+    simulator.control.set_faults({"RestoreWorkspace": {"lose_answers": {"count": 1, "drop": True}}})
+    with pytest.raises(ConnectionClosedError):
+        client.restore_workspace(WorkspaceId=workspace_id)
+    assert true_state(simulator.control, workspace_id) == "RESTORING"
+    assert simulator.control.calls()["started"]["RestoreWorkspace"] == 1
+
+
 # ------------------------------------------------------------- dropped connections
 
 
@@ -257,6 +361,8 @@ def test_configuration_is_reported_in_full(simulator: SimulatorServer) -> None:
                 "drop_connections": {"after": 3},
             },
             "RebootWorkspaces": {"lose_answers": {"count": 2, "status": 503}},
+            "StopWorkspaces": {"lose_answers": {"count": 1, "drop": True}},
+            "StartWorkspaces": {"lose_answers": {"count": 1, "drop": False}},
         }
     )
     assert simulator.control.faults() == {
@@ -270,6 +376,10 @@ def test_configuration_is_reported_in_full(simulator: SimulatorServer) -> None:
         },
         "RebootWorkspaces": {
             "lose_answers": {"count": 2, "status": 503, "code": "ServiceUnavailable"}
+        },
+        "StopWorkspaces": {"lose_answers": {"count": 1, "drop": True}},
+        "StartWorkspaces": {
+            "lose_answers": {"count": 1, "status": 500, "code": "InternalServerError"}
         },
     }
 
@@ -289,6 +399,11 @@ def test_configuration_is_reported_in_full(simulator: SimulatorServer) -> None:
         {"lose_answers": {"count": 1, "status": 502}},
         {"lose_answers": {"count": 1, "code": 7}},
         {"lose_answers": {"count": 1, "rate": 0.5}},
+        {"lose_answers": {"count": 1, "drop": "yes"}},
+        {"lose_answers": {"count": 1, "drop": 1}},
+        {"lose_answers": {"count": 1, "drop": True, "status": 503}},
+        {"lose_answers": {"count": 1, "drop": True, "code": "InternalFailure"}},
+        {"lose_answers": {"drop": True}},
         {"drop_connections": 3},
         {"drop_connections": {}},
         {"drop_connections": {"after": -1}},

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from simulator.lifecycle import DEFAULT_DURATIONS, WORKSPACE_STATES
+from simulator.lifecycle import DEFAULT_DURATIONS, WORKSPACE_STATES, action_named
 from simulator.server import SimulatorServer
 
 from .conftest import Seeder
@@ -225,3 +225,68 @@ def test_running_transition_keeps_its_end_time(
     run_action(client, "reboot", [workspace_id])
     simulator.control.set_timing(speed=0.001)
     wait_for(lambda: true_state(simulator.control, workspace_id), lambda s: s == "AVAILABLE")
+
+
+# ------------------------------------------------------------------ running mode
+
+
+@pytest.mark.parametrize(("action", "state"), [("start", "STOPPED"), ("stop", "AVAILABLE")])
+def test_always_on_workspaces_cannot_be_started_or_stopped(
+    simulator: SimulatorServer, client: Any, seed: Seeder, action: str, state: str
+) -> None:
+    """Only AUTO_STOP and MANUAL WorkSpaces start and stop; ALWAYS_ON is a FailedRequests entry."""
+    (always_on,) = seed(state, running_mode="ALWAYS_ON")
+    (auto_stop,) = seed(state, running_mode="AUTO_STOP")
+    (manual,) = seed(state, running_mode="MANUAL")
+    failures = run_action(client, action, [always_on, auto_stop, manual])
+    assert failures == [
+        {
+            "WorkspaceId": always_on,
+            "ErrorCode": "UnsupportedOperation",
+            "ErrorMessage": f"The WorkSpace {always_on} cannot be {action_named(action).participle}: "
+            "its running mode is ALWAYS_ON.",
+        }
+    ]
+    assert true_state(simulator.control, always_on) == state
+    assert true_state(simulator.control, auto_stop) == TRANSITIONAL[action]
+    assert true_state(simulator.control, manual) == TRANSITIONAL[action]
+
+
+def test_the_running_mode_is_checked_before_the_state(client: Any, seed: Seeder) -> None:
+    """An ALWAYS_ON WorkSpace in a refused state still gets UnsupportedOperation."""
+    (workspace_id,) = seed("REBOOTING", running_mode="ALWAYS_ON")
+    (failure,) = run_action(client, "stop", [workspace_id])
+    assert failure["ErrorCode"] == "UnsupportedOperation"
+
+
+@pytest.mark.parametrize("action", ["rebuild", "reboot", "restore"])
+def test_always_on_workspaces_take_the_other_actions(
+    simulator: SimulatorServer, client: Any, seed: Seeder, action: str
+) -> None:
+    """The running mode restricts start and stop only."""
+    (workspace_id,) = seed("AVAILABLE", running_mode="ALWAYS_ON")
+    assert run_action(client, action, [workspace_id]) == []
+    assert true_state(simulator.control, workspace_id) == TRANSITIONAL[action]
+
+
+def test_created_workspaces_keep_their_running_mode(
+    simulator: SimulatorServer, client: Any
+) -> None:
+    """moto's CreateWorkspaces defaults to ALWAYS_ON; an AUTO_STOP one can be stopped."""
+    loaded = simulator.control.load_scenario({"directories": [{"name": "modes.example.com"}]})
+    (directory_id,) = loaded["directory_ids"]
+    created = client.create_workspaces(
+        Workspaces=[
+            {"DirectoryId": directory_id, "UserName": user, "BundleId": "wsb-bh8rsxt14", **extra}
+            for user, extra in (
+                ("always.on", {}),
+                ("auto.stop", {"WorkspaceProperties": {"RunningMode": "AUTO_STOP"}}),
+            )
+        ]
+    )
+    always_on, auto_stop = (item["WorkspaceId"] for item in created["PendingRequests"])
+    failures = run_action(client, "stop", [always_on, auto_stop])
+    assert [(f["WorkspaceId"], f["ErrorCode"]) for f in failures] == [
+        (always_on, "UnsupportedOperation")
+    ]
+    assert true_state(simulator.control, auto_stop) == "STOPPING"
