@@ -421,8 +421,10 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         page, token = self._page(matching, next_token, limit or DESCRIBE_PAGE_SIZE)
         items = []
         for workspace in page:
+            # The state first: it settles a finished action, which sets ErrorCode and ErrorMessage.
+            state = self.reported_state(workspace)
             item = workspace.to_dict_pending()
-            item["State"] = self.reported_state(workspace)
+            item["State"] = state
             items.append(item)
         return items, token
 
