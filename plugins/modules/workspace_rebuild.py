@@ -120,7 +120,7 @@ notes:
     call. A C(RebuildWorkspaces) call that failed with a server error or a lost connection may
     have been accepted: it is only sent again when a fresh read shows the WorkSpace unchanged,
     and a WorkSpace seen V(REBUILDING) after it counts as accepted. One that shows no sign of
-    acceptance within 30 seconds ends as V(unknown): check it before running again.
+    acceptance within 20 seconds ends as V(unknown): check it before running again.
   - The outage bound. Once 6 calls in a row have failed with a server or connection error, or
     calls have kept failing (throttling included) for 60 seconds without one success, no new
     request is sent. The WorkSpaces not yet requested are V(skipped) with that reason, and the

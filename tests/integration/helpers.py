@@ -114,6 +114,10 @@ class Calls:
         """How many requests named each WorkSpace, faulted or not."""
         return dict(self.by_workspace.get(operation, {}))
 
+    def started_for(self, operation: str) -> dict[str, int]:
+        """Actions the simulator actually began, per WorkSpace (refused requests excluded)."""
+        return self.started_by_workspace.get(operation, {})
+
     def fault_count(self, operation: str, kind: str) -> int:
         return self.faults.get(operation, {}).get(kind, 0)
 
@@ -268,6 +272,17 @@ class AnsibleRunner:
         if expect_success and completed.returncode != 0:
             raise PlaybookError(f"{playbook} exited with {completed.returncode}\n{run.failure_report()}\nstderr:\n{completed.stderr[-4000:]}")
         return run
+
+
+    def start(self, playbook: str, extra_vars: t.Mapping[str, t.Any] | None = None) -> subprocess.Popen[str]:
+        """Start playbooks/<playbook> in its own process group and return at once (to be killed)."""
+        path = PLAYBOOK_DIR / playbook
+        vars_file = self.workdir / f"{path.stem}-started-vars.json"
+        vars_file.write_text(json.dumps({"sim_endpoint": self.endpoint_url, **(extra_vars or {})}), encoding="utf-8")
+        command = [str(playbook_executable()), "-i", "localhost,", str(path), "-e", f"@{vars_file}"]
+        return subprocess.Popen(
+            command, cwd=self.workdir, env=self.environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, start_new_session=True
+        )
 
 
 def true_states(control: t.Any) -> dict[str, str]:

@@ -76,7 +76,7 @@ def test_connection_lost_midway(ansible, control):
     entry = next(entry for entry in result["workspaces"] if entry["workspace_id"] == cut_off)
     assert (entry["outcome"], entry["error_code"], entry["final_state"]) == ("unknown", "ConnectionClosedError", "ERROR")
     assert [request["workspace_id"] for request in result["failed_requests"]] == [cut_off]
-    # Within the documented bound: backoffs of at most 1+2+4+8+8 s, then 30 s of watching.
+    # Within the documented bound: backoffs of at most 1+2+4+8+8 s, then 20 s of watching.
     assert run.task("Rebuild the fleet, losing the connection midway").seconds < 60
 
     states = true_states(control)

@@ -73,7 +73,7 @@ FRESH_STATE_SECONDS = 5.0
 # How long a request that may have been accepted (its answer lost) is watched for a sign
 # that AWS accepted it, when the task does not wait anyway. The real service shows the
 # transitional state within seconds of accepting.
-CONFIRM_SECONDS = 30.0
+CONFIRM_SECONDS = 20.0
 
 # States from which no action can end well any more.
 DEAD_END_STATES = frozenset(("TERMINATING", "TERMINATED", "SUSPENDED"))
