@@ -40,14 +40,15 @@ options:
       - Only the WorkSpaces that carry all of these tags, with these values.
       - The WorkSpaces API cannot filter on tags, so this costs one C(DescribeTags) call per
         WorkSpace left by the other selectors.
-      - Must name at least one tag. Values must be strings: quote V(true), V(false) and every
+      - Must name at least one tag. Values must be strings; quote V(true), V(false) and every
         number (YAML reads V(0042) as the integer 34 and V(1.0) as a float), or the task fails
         before any API call.
     type: dict
   exclude_tags:
     description:
       - Never act on, nor list, a WorkSpace that carries any one of these tags with that value,
-        for example V(NoRebuild: "true") on desktops that must never be touched.
+        for example the tag C(NoRebuild) with the value V(true) (quoted) on desktops that must
+        never be touched.
       - A WorkSpace named in O(workspace_ids) that carries one is reported V(skipped), with the
         reason, by the action modules.
       - Costs one C(DescribeTags) call per WorkSpace left by the other selectors (shared with O(tags)).

@@ -22,7 +22,7 @@ options:
   states:
     description:
       - Only the WorkSpaces currently in one of these states. All states when not set.
-      - An empty list is refused: it would select nothing.
+      - An empty list is refused, since it would select nothing.
     type: list
     elements: str
     choices:

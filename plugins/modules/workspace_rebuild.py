@@ -35,8 +35,8 @@ options:
     description:
       - Rebuild only the WorkSpaces in one of these states, when selected and again right
         before the request.
-      - Rebuilding a healthy WorkSpace (V(AVAILABLE), V(STOPPED), V(REBOOTING)) is opt-in: name
-        those states. Until version 1.0.0 the default was every state below.
+      - Rebuilding a healthy WorkSpace (V(AVAILABLE), V(STOPPED), V(REBOOTING)) is opt-in; name
+        those states to do it.
       - A WorkSpace selected by a filter whose state AWS does not allow a rebuild from is
         skipped. One named in O(workspace_ids) fails with error code V(InvalidWorkspaceState).
       - A WorkSpace already V(REBUILDING) is not asked again; its outcome is V(in_progress).
@@ -49,22 +49,22 @@ options:
       - Do not rebuild a WorkSpace whose user is connected (C(ConnectionState) V(CONNECTED) in
         C(DescribeWorkspacesConnectionStatus), read at most 5 seconds before its request, one call
         per 25 WorkSpaces). Its outcome is V(skipped), with a reason saying the user is connected.
-      - Set to V(false) to rebuild it anyway: the user is disconnected and loses unsaved work.
+      - Set to V(false) to rebuild it anyway; the user is disconnected and loses unsaved work.
     type: bool
     default: true
   require_snapshot:
     description:
       - Do not rebuild a WorkSpace that has no rebuild snapshot (C(RebuildSnapshots) of
-        C(DescribeWorkspaceSnapshots), one call per WorkSpace to be rebuilt): its user volume
+        C(DescribeWorkspaceSnapshots), one call per WorkSpace to be rebuilt), since its user volume
         could not be restored. Its outcome is V(skipped), with a reason saying so.
       - The time of the latest rebuild snapshot of every WorkSpace to be rebuilt is returned in
         RV(workspaces[].snapshot_time), in check mode as in a real run.
-      - Set to V(false) to rebuild such WorkSpaces anyway: their user volume is lost.
+      - Set to V(false) to rebuild such WorkSpaces anyway; their user volume is lost.
     type: bool
     default: true
   idempotency_token:
     description:
-      - Makes a run safe to launch again, for example an AWX job relaunched after a crash: a run
+      - Makes a run safe to launch again, for example an AWX job relaunched after a crash. A run
         with the same token never requests a rebuild again for a WorkSpace that an earlier run
         with that token requested one for. Such WorkSpaces are V(skipped), with a reason naming
         O(idempotency_token), in check mode too.
@@ -77,7 +77,7 @@ options:
         needs the C(workspaces:CreateTags), C(workspaces:DeleteTags) and C(workspaces:DescribeTags)
         permissions.
       - A WorkSpace whose run died between writing the marker and sending the request is skipped
-        too: never two rebuilds is the promise, and its reason says to check it.
+        too (never two rebuilds is the promise), and its reason says to check it.
     type: str
 extends_documentation_fragment:
   - euc.workspaces.selection
@@ -118,9 +118,9 @@ notes:
   - botocore makes one attempt per call; the collection retries throttled calls, server errors
     and connection errors of read calls with jittered backoff, up to 7 attempts (about 20 s) a
     call. A C(RebuildWorkspaces) call that failed with a server error or a lost connection may
-    have been accepted: it is only sent again when a fresh read shows the WorkSpace unchanged,
+    have been accepted, so it is only sent again when a fresh read shows the WorkSpace unchanged,
     and a WorkSpace seen V(REBUILDING) after it counts as accepted. One that shows no sign of
-    acceptance within 20 seconds ends as V(unknown): check it before running again.
+    acceptance within 20 seconds ends as V(unknown); check it before running again.
   - The outage bound. Once 6 calls in a row have failed with a server or connection error, or
     calls have kept failing (throttling included) for 60 seconds without one success, no new
     request is sent. The WorkSpaces not yet requested are V(skipped) with that reason, and the
@@ -259,7 +259,7 @@ workspaces:
           snapshot, O(exclude_tags), O(idempotency_token), the outage bound, ...).
         - V(failed) - RV(workspaces[].error_code) and RV(workspaces[].error_message) say why.
         - V(unknown) - the request may have been accepted (its answer was lost), but the WorkSpace
-          showed no sign of it: check it before running again. Counts as a change and fails the task.
+          showed no sign of it; check it before running again. Counts as a change and fails the task.
       type: str
       returned: always
       sample: rebuilt

@@ -683,8 +683,9 @@ class _Sender:
             if entry is None:
                 outcome.requested = True
                 outcome.outcome = self.spec.requested_outcome
-                if attempts.ambiguous:
-                    outcome.reason = f"accepted after {self.spec.operation} {attempts.describe()} ({error_code(attempts.last_error) or 'error'} before)"
+                if attempts.ambiguous and attempts.last_error is not None:
+                    earlier = error_code(attempts.last_error) or type(attempts.last_error).__name__
+                    outcome.reason = f"accepted {attempts.describe()} ({earlier} before, and the WorkSpace unchanged when read again)"
             else:
                 self._refused(outcome, attempts, entry.get("ErrorCode"), entry.get("ErrorMessage", ""))
 
