@@ -115,9 +115,10 @@ notes:
     V(unknown). The task fails when any WorkSpace's outcome is V(failed) or V(unknown); it
     reports a change when a rebuild was requested (or would be, in check mode), or may have
     been (V(unknown)).
-  - botocore makes one attempt per call; the collection retries throttled calls, server errors
-    and connection errors of read calls with jittered backoff, up to 7 attempts (about 20 s) a
-    call. A C(RebuildWorkspaces) call that failed with a server error or a lost connection may
+  - botocore makes one attempt per call; the collection retries with jittered backoff (1 s,
+    doubling, at most 8 s). A call gives up after 7 server or connection errors (about 20 s), or
+    after 15 throttled attempts, whichever comes first, and the outage bound below may stop it
+    sooner. A C(RebuildWorkspaces) call that failed with a server error or a lost connection may
     have been accepted, so it is only sent again when a fresh read shows the WorkSpace unchanged,
     and a WorkSpace seen V(REBUILDING) after it counts as accepted. One that shows no sign of
     acceptance within 20 seconds ends as V(unknown); check it before running again.

@@ -37,7 +37,6 @@ from .common import error_code
 from .common import error_message
 from .common import max_items
 from .concurrency import map_concurrently
-from .retry import AMBIGUOUS
 from .retry import FINAL
 from .retry import Attempts
 from .retry import failure_kind
@@ -360,7 +359,7 @@ def run_action(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions) -> 
         selection = select_workspaces(api, options.selectors, options.max_concurrency)
     except WorkspacesError as error:
         report.outcomes = [_not_reached(wid, "the task stopped before it could read the WorkSpaces")
-                           for wid in options.selectors.workspace_ids or ()]
+                           for wid in sorted(options.selectors.workspace_ids or ())]
         raise ActionFailed("Stopped before any change: the WorkSpaces could not be read", report, error) from error
     report.outcomes = plan(spec, options, selection, api.clock.monotonic())
     try:
@@ -489,7 +488,7 @@ def recheck_all(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, ou
     for batch in chunks(list(outcomes), describe_batch_size()):
         refresh(api, options, batch, force=False)
         for outcome in batch:
-            recheck(spec, options, outcome, after_ambiguous=False)
+            recheck(spec, options, outcome)
 
 
 def refresh(
@@ -519,6 +518,7 @@ def refresh(
             outcome.read_at = read_at
     if not options.skip_connected:
         return
+
     def unchecked_in(group: t.Iterable[WorkspaceOutcome]) -> list[WorkspaceOutcome]:
         return [o for o in group if o.connection_read_at is None or now - o.connection_read_at > FRESH_STATE_SECONDS]
 
@@ -532,31 +532,37 @@ def refresh(
             outcome.connection_read_at = read_at
 
 
-def recheck(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome, after_ambiguous: bool) -> bool:
-    """Whether the request may (still) be sent for it, on its freshest read; else say why not.
-
-    after_ambiguous: an earlier attempt of its request may have been accepted, so a move
-    since then is taken as AWS's doing, not a reason to skip.
-    """
-    state = outcome.current_state
-    if after_ambiguous and state != outcome.request_state:
-        return False  # it moved: may have been accepted; the submit step records that
-    if state is None:
-        outcome.requested = False
-        outcome.fail(NOT_FOUND_CODE, "the WorkSpace could no longer be found right before the request")
-    elif state == spec.transition.transitional_state:
-        outcome.requested = False
-        outcome.outcome = IN_PROGRESS
-        outcome.reason = f"not requested: it was already {state} when read again right before the request"
-    elif state not in spec.allowed_states or state not in options.states:
-        outcome.skip(f"not requested: read again right before the request, it was {state} "
-                     f"(it was {outcome.state} when selected), not one of states ({', '.join(sorted(options.states))})")
-    elif options.skip_connected and outcome.connection_state == CONNECTED:
-        outcome.skip("not requested: its user is connected (ConnectionState CONNECTED right before the request); "
-                     "skip_connected: false acts on it anyway")
-    else:
+def recheck(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome) -> bool:
+    """Whether the request may (still) be sent for it, on its freshest read; else record why not."""
+    found = why_not(spec, options, outcome)
+    if found is None:
         return True
+    outcome.requested = False
+    kind, why = found
+    if kind == NOT_FOUND_CODE:
+        outcome.fail(NOT_FOUND_CODE, why)
+    elif kind == IN_PROGRESS:
+        outcome.outcome = IN_PROGRESS
+        outcome.reason = why
+    else:
+        outcome.skip(why)
     return False
+
+
+def why_not(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome) -> tuple[str, str] | None:
+    """(what it becomes, why) when its freshest read rules the request out; None when it may be sent."""
+    state = outcome.current_state
+    if state is None:
+        return NOT_FOUND_CODE, "the WorkSpace could no longer be found right before the request"
+    if state == spec.transition.transitional_state:
+        return IN_PROGRESS, f"not requested: it was already {state} when read again right before the request"
+    if state not in spec.allowed_states or state not in options.states:
+        return SKIPPED, (f"not requested: read again right before the request, it was {state} "
+                         f"(it was {outcome.state} when selected), not one of states ({', '.join(sorted(options.states))})")
+    if options.skip_connected and outcome.connection_state == CONNECTED:
+        return SKIPPED, ("not requested: its user is connected (ConnectionState CONNECTED right before the request); "
+                         "skip_connected: false acts on it anyway")
+    return None
 
 
 # ---------------------------------------------------------------------- submit
@@ -625,21 +631,34 @@ class _Sender:
         try:
             with self._refresh_lock:
                 refresh(self.api, self.options, pending, force=attempts.ambiguous, also=list(self._queued.values()))
-            if self.options.idempotency_token is not None:
-                self._write_markers(pending)
         except WorkspacesError as error:
             self._caller_error_stops(error)
             self._give_up(pending, attempts, f"not requested: its state could not be read right before the request ({error})")
             return []
         sendable = []
         for outcome in pending:
-            if recheck(self.spec, self.options, outcome, after_ambiguous=attempts.ambiguous):
+            if attempts.ambiguous:
+                # An earlier attempt may have been accepted: never skip it now. Sent again only
+                # when it has not moved and is still eligible (AWS refuses a second one if the
+                # first was taken); otherwise it is accepted or unknown, and watched.
+                if outcome.current_state == self.spec.transition.transitional_state:
+                    self._accepted_despite(outcome, attempts)
+                elif outcome.current_state == outcome.request_state and why_not(self.spec, self.options, outcome) is None:
+                    sendable.append(outcome)
+                else:
+                    outcome.may_have_been_accepted(attempts.error)
+            elif recheck(self.spec, self.options, outcome):
                 outcome.request_state = outcome.current_state
                 sendable.append(outcome)
-            elif attempts.ambiguous and outcome.outcome not in (SKIPPED, FAILED_OUTCOME, IN_PROGRESS):
-                self._accepted_despite(outcome, attempts)
         if not sendable:
             return []
+        if self.options.idempotency_token is not None:
+            try:
+                self._write_markers(sendable)
+            except WorkspacesError as error:
+                self._caller_error_stops(error)
+                self._give_up(sendable, attempts, f"not requested: its idempotency marker tag could not be written ({error})")
+                return []
         try:
             failed_requests = self.api.batch_action(self.spec.operation, self.spec.request_key, [o.workspace_id for o in sendable])
         except Exception as error:  # pylint: disable=broad-except
@@ -693,23 +712,24 @@ class _Sender:
         """AWS refused it. After an attempt that may have been accepted, the refusal may be our own
         first request's doing (the WorkSpace is already in the transitional state): watch it."""
         if attempts.ambiguous:
-            assert attempts.last_error is not None
-            outcome.may_have_been_accepted(attempts.last_error)
+            outcome.may_have_been_accepted(attempts.error)
             outcome.error_message = f"{outcome.error_message}; a retry was then refused with {code}: {message}"
             return
         outcome.requested = False
         outcome.fail(code, message)
 
     def _accepted_despite(self, outcome: WorkspaceOutcome, attempts: Attempts) -> None:
-        """Read again after an attempt that may have been accepted, it has moved: AWS took it."""
-        assert attempts.last_error is not None
-        outcome.may_have_been_accepted(attempts.last_error)
+        """Read again after an attempt that may have been accepted, it is in the transitional state: AWS took it."""
+        error = attempts.error
+        outcome.requested = True
+        outcome.outcome = self.spec.requested_outcome
+        outcome.reason = (f"its {self.spec.operation} call reported {error_code(error) or type(error).__name__} "
+                          f"({error_message(error)}), but it was seen {outcome.current_state} after: taken as accepted")
 
     def _give_up(self, pending: t.Sequence[WorkspaceOutcome], attempts: Attempts, reason: str) -> None:
         for outcome in pending:
             if attempts.ambiguous:
-                assert attempts.last_error is not None
-                outcome.may_have_been_accepted(attempts.last_error)
+                outcome.may_have_been_accepted(attempts.error)
             else:
                 outcome.skip(reason)  # never accepted: every attempt was refused before processing
 
@@ -759,9 +779,12 @@ def wait(
     watches = {
         o.workspace_id: Watch(
             workspace_id=o.workspace_id,
-            start_state=o.current_state if o.outcome == IN_PROGRESS else o.request_state,
+            # Unknown: only a move from what it was last read in confirms the request.
+            start_state=o.current_state if o.outcome in (IN_PROGRESS, UNKNOWN) else o.request_state,
             confirmed=o.outcome != UNKNOWN,
             confirm_by=now + min(CONFIRM_SECONDS, timeout) if o.outcome == UNKNOWN else None,
+            # Already seen in the transitional state after its request (read again after an error).
+            moved=o.requested and o.current_state == spec.transition.transitional_state,
         )
         for o in outcomes
     }

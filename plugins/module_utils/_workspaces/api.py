@@ -18,6 +18,7 @@ WorkspacesError (amazon.aws's AnsibleAWSError) carrying the botocore exception.
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
@@ -57,8 +58,7 @@ class WorkspacesApi:
         items: list[AWSEntry] = []
         token: str | None = None
         while True:
-            config = {"StartingToken": token} if token else {}
-            page = self._read(description, lambda: next(iter(paginator.paginate(**params, PaginationConfig=config))))
+            page = self._read(description, functools.partial(_first_page, paginator, params, token))
             items.extend(page.get(result_key, []))
             token = page.get("NextToken")
             if not token:
@@ -127,6 +127,12 @@ class WorkspacesApi:
         requests = [{"WorkspaceId": workspace_id} for workspace_id in workspace_ids]
         method = getattr(self.client, _snake(operation))
         return method(**{request_key: requests}).get("FailedRequests", [])
+
+
+def _first_page(paginator: t.Any, params: t.Mapping[str, t.Any], token: str | None) -> AWSEntry:
+    """One page of a paginated operation, from token (the first page when None)."""
+    config = {"StartingToken": token} if token else {}
+    return next(iter(paginator.paginate(**params, PaginationConfig=config)))
 
 
 def _snake(operation: str) -> str:

@@ -33,8 +33,14 @@ try:
     from botocore.exceptions import EndpointConnectionError
     from botocore.exceptions import HTTPClientError
     from botocore.exceptions import ReadTimeoutError
-except ImportError:
-    pass  # The modules report a missing botocore through AnsibleAWSModule.
+
+    # The connection was never made: the request did not leave.
+    _NOT_SENT_ERRORS: tuple[type[BaseException], ...] = (EndpointConnectionError, ConnectTimeoutError)
+    # The request was sent and no answer came: it may have been carried out.
+    _AFTER_SENDING_ERRORS: tuple[type[BaseException], ...] = (ConnectionClosedError, ReadTimeoutError, HTTPClientError)
+except ImportError:  # The modules report a missing botocore through AnsibleAWSModule.
+    _NOT_SENT_ERRORS = ()
+    _AFTER_SENDING_ERRORS = ()
 
 from ansible_collections.amazon.aws.plugins.module_utils.cloud import BackoffIterator
 
@@ -89,16 +95,11 @@ def failure_kind(exception: BaseException) -> str:
         if status >= 500 or code in SERVER_ERROR_CODES:
             return AMBIGUOUS
         return FINAL
-    if _is(exception, "EndpointConnectionError", "ConnectTimeoutError"):
+    if isinstance(exception, _NOT_SENT_ERRORS):
         return NOT_SENT
-    if _is(exception, "ConnectionClosedError", "ReadTimeoutError", "HTTPClientError"):
+    if isinstance(exception, _AFTER_SENDING_ERRORS):
         return AMBIGUOUS
     return FINAL
-
-
-def _is(exception: BaseException, *class_names: str) -> bool:
-    classes = tuple(globals()[name] for name in class_names if name in globals())
-    return bool(classes) and isinstance(exception, classes)
 
 
 def is_retryable(kind: str) -> bool:
@@ -164,11 +165,18 @@ class Attempts:
     started: float = 0.0
     ambiguous: bool = False
     last_error: BaseException | None = None
-    _backoff: t.Iterator[float] | None = None
+    _backoff: t.Iterator[float] = dataclasses.field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.started = self.clock.monotonic()
         self._backoff = iter(BackoffIterator(delay=BACKOFF_DELAY, backoff=2.0, max_delay=BACKOFF_MAX_DELAY, jitter=True))
+
+    @property
+    def error(self) -> BaseException:
+        """The last error; only asked for once an attempt has failed."""
+        if self.last_error is None:
+            raise AssertionError("no attempt has failed yet")
+        return self.last_error
 
     def failed(self, exception: BaseException, kind: str) -> None:
         self.count += 1
@@ -182,7 +190,6 @@ class Attempts:
         return self.server_errors >= MAX_ATTEMPTS or self.count >= MAX_THROTTLED_ATTEMPTS
 
     def back_off(self) -> None:
-        assert self._backoff is not None
         self.clock.sleep(next(self._backoff))
 
     def describe(self) -> str:
