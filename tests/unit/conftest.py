@@ -7,36 +7,35 @@
 
 from __future__ import annotations
 
-import functools
 import types
-import typing as t
 
 import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
 
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import actions
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import waiter
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import api
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.retry import Clock
 
 from .helpers.fake_workspaces import FakeClock
 
 
 @pytest.fixture(autouse=True)
-def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The delays amazon.aws's retry decorators would have slept for, in order.
-
-    AWSRetry sleeps with ``time.sleep`` inside amazon.aws's cloud module; only that
-    module's view of ``time`` is replaced, so nothing else is affected.
-    """
-    sleeps: list[float] = []
-    monkeypatch.setattr(cloud, "time", types.SimpleNamespace(sleep=sleeps.append))
-    return sleeps
-
-
-@pytest.fixture(autouse=True)
 def wait_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """The clock the engine's waits run on: polls advance it instead of sleeping."""
+    """The clock every WorkspacesApi made by a test (or a module's main) runs on: retry
+    backoffs and polls advance it instead of sleeping."""
     clock = FakeClock()
-    patched: t.Callable[..., None] = functools.partial(waiter.wait_for, sleep=clock.sleep, clock=clock.monotonic)
-    monkeypatch.setattr(actions, "wait_for", patched)
+    monkeypatch.setattr(api, "Clock", lambda: Clock(sleep=clock.sleep, monotonic=clock.monotonic))
     return clock
+
+
+@pytest.fixture
+def retry_sleeps(wait_clock: FakeClock) -> list[float]:
+    """Every delay slept, retry backoffs and polls alike, in order."""
+    return wait_clock.sleeps
+
+
+@pytest.fixture
+def no_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """amazon.aws's jitter draws each delay in [0, delay]: always the top makes backoffs exact
+    (1, 2, 4, 8, 8, ... s) and the longest the engine can sleep."""
+    monkeypatch.setattr(cloud, "random", types.SimpleNamespace(uniform=lambda _low, high: high))

@@ -13,6 +13,7 @@ from botocore.exceptions import ParamValidationError
 
 from .helpers.fake_workspaces import DIRECTORY
 from .helpers.fake_workspaces import FakeWorkspacesClient
+from .helpers.fake_workspaces import when
 from .helpers.fake_workspaces import workspace
 from .helpers.fake_workspaces import ws_id
 
@@ -121,3 +122,64 @@ def test_an_answer_lost_after_acceptance_leaves_the_rebuild_started() -> None:
         {"WorkspaceId": ws_id(1), "ErrorCode": "InvalidResourceState", "ErrorMessage": "The specified WorkSpace has an invalid state for this operation."}
     ]
     assert fake.describe_workspaces()["Workspaces"][0]["State"] == "REBUILDING"
+
+
+def test_create_and_delete_tags_change_what_describe_tags_reports() -> None:
+    """CreateTags adds or overwrites, DeleteTags removes by key; both are recorded like any call."""
+    fake = FakeWorkspacesClient([workspace(ws_id(1))])
+    fake.tags[ws_id(1)] = {"team": "red"}
+    fake.create_tags(ResourceId=ws_id(1), Tags=[{"Key": "marker", "Value": "INC1"}, {"Key": "team", "Value": "blue"}])
+    assert fake.describe_tags(ResourceId=ws_id(1))["TagList"] == [{"Key": "team", "Value": "blue"}, {"Key": "marker", "Value": "INC1"}]
+    fake.delete_tags(ResourceId=ws_id(1), TagKeys=["marker", "absent"])
+    assert fake.tags[ws_id(1)] == {"team": "blue"}
+    assert fake.operations == ["CreateTags", "DescribeTags", "DeleteTags"]
+    assert fake.calls_about(ws_id(1)) == fake.operations
+
+
+@pytest.mark.parametrize("operation", ["create_tags", "delete_tags"])
+def test_tagging_a_workspace_that_is_gone_is_refused(operation: str) -> None:
+    fake = FakeWorkspacesClient()
+    params = {"ResourceId": ws_id(1), "Tags": [{"Key": "k", "Value": "v"}]} if operation == "create_tags" else {"ResourceId": ws_id(1), "TagKeys": ["k"]}
+    with pytest.raises(ClientError) as error:
+        getattr(fake, operation)(**params)
+    assert _code(error) == "ResourceNotFoundException"
+
+
+def test_connection_states_are_settable() -> None:
+    """UNKNOWN unless set; None: AWS returns no entry at all."""
+    fake = FakeWorkspacesClient([workspace(ws_id(n)) for n in range(3)])
+    fake.set_connection_state(ws_id(1), "CONNECTED")
+    fake.set_connection_state(ws_id(2), None)
+    statuses = fake.describe_workspaces_connection_status(WorkspaceIds=[ws_id(0), ws_id(1), ws_id(2)])["WorkspacesConnectionStatus"]
+    assert statuses == [{"WorkspaceId": ws_id(0), "ConnectionState": "UNKNOWN"}, {"WorkspaceId": ws_id(1), "ConnectionState": "CONNECTED"}]
+
+
+def test_error_details_are_reported_while_the_workspace_reads_error_or_unhealthy() -> None:
+    fake = FakeWorkspacesClient([workspace(ws_id(1), "AVAILABLE")])
+    fake.error_details[ws_id(1)] = ("ResourceLimitExceeded", "No capacity.")
+    fake.script(ws_id(1), "AVAILABLE", "ERROR", "UNHEALTHY")
+    reads = [fake.describe_workspaces()["Workspaces"][0] for _read in range(3)]
+    assert [(r["State"], r.get("ErrorCode"), r.get("ErrorMessage")) for r in reads] == [
+        ("AVAILABLE", None, None),
+        ("ERROR", "ResourceLimitExceeded", "No capacity."),
+        ("UNHEALTHY", "ResourceLimitExceeded", "No capacity."),
+    ]
+
+
+def test_hooks_run_once_per_call_before_the_answer() -> None:
+    """A hook runs right before its call is answered (the call already recorded), one per call, None skips one."""
+    fake = FakeWorkspacesClient([workspace(ws_id(1), "AVAILABLE")])
+    seen: list[int] = []
+    fake.hooks["DescribeWorkspaces"] = [None, lambda fake: (seen.append(len(fake.calls)), fake.script(ws_id(1), "ERROR"))]
+    states = [fake.describe_workspaces()["Workspaces"][0]["State"] for _read in range(3)]
+    assert (states, seen) == (["AVAILABLE", "ERROR", "ERROR"], [2])
+
+
+def test_snapshots_are_listed_in_the_order_added() -> None:
+    fake = FakeWorkspacesClient([workspace(ws_id(1))])
+    fake.add_snapshot(ws_id(1), when(3), when(1))
+    fake.add_snapshot(ws_id(1), when(2), kind="RestoreSnapshots")
+    assert fake.describe_workspace_snapshots(WorkspaceId=ws_id(1)) == {
+        "RebuildSnapshots": [{"SnapshotTime": when(3)}, {"SnapshotTime": when(1)}],
+        "RestoreSnapshots": [{"SnapshotTime": when(2)}],
+    }

@@ -42,6 +42,11 @@ class ModuleRun:
     def failed(self) -> bool:
         return bool(self.result.get("failed"))
 
+    @property
+    def warnings(self) -> list[str]:
+        """The warning texts: plain strings before ansible-core 2.19, WarningSummary events since."""
+        return [w if isinstance(w, str) else w["event"]["msg"] for w in self.result.get("warnings", [])]
+
 
 class ClientFactory:
     """Stands in for workspaces_client(): hands out the fake and records what was asked."""

@@ -16,12 +16,18 @@ FakeWorkspacesClient answers the calls the collection makes the way the service 
 * get_paginator returns botocore's own Paginator over the fake's methods, so the
   paging code under test runs unchanged;
 * RebuildWorkspaces answers FailedRequests for WorkSpaces in a state it refuses,
-  REBUILDING included, so a retry of an accepted rebuild is refused as AWS refuses it.
+  REBUILDING included, so a retry of an accepted rebuild is refused as AWS refuses it;
+* CreateTags and DeleteTags change the tags DescribeTags reports;
+* DescribeWorkspacesConnectionStatus reports the connection state a test set
+  (``set_connection_state``), UNKNOWN otherwise;
+* a WorkSpace read in ERROR or UNHEALTHY carries the ErrorCode and ErrorMessage a test
+  gave it (``error_details``), as DescribeWorkspaces reports them.
 
 Tests script the service: errors to raise per operation or per WorkSpace (before or
 after a rebuild is accepted), FailedRequests to answer, and the states
-DescribeWorkspaces reports read after read (stale reads included). Every call is
-recorded, in order, in ``calls``.
+DescribeWorkspaces reports read after read (stale reads included), and actions to run
+right before a call is answered (``hooks``: advance a clock, change a state). Every call
+is recorded, in order, in ``calls``.
 """
 
 from __future__ import annotations
@@ -37,8 +43,10 @@ import typing as t
 
 import botocore.session
 from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionClosedError
 from botocore.exceptions import EndpointConnectionError
 from botocore.exceptions import OperationNotPageableError
+from botocore.exceptions import ReadTimeoutError
 from botocore.model import ListShape
 from botocore.model import Shape
 from botocore.model import StructureShape
@@ -126,8 +134,23 @@ def access_denied(operation: str = "RebuildWorkspaces") -> ClientError:
 
 
 def connection_lost() -> EndpointConnectionError:
-    """What botocore raises when the endpoint cannot be reached."""
+    """What botocore raises when the endpoint cannot be reached (the request never left)."""
     return EndpointConnectionError(endpoint_url=ENDPOINT)
+
+
+def connection_closed() -> ConnectionClosedError:
+    """What botocore raises when the connection drops after the request was sent."""
+    return ConnectionClosedError(endpoint_url=ENDPOINT)
+
+
+def read_timeout() -> ReadTimeoutError:
+    """What botocore raises when the answer does not come in time (the request was sent)."""
+    return ReadTimeoutError(endpoint_url=ENDPOINT)
+
+
+def server_error(operation: str = "RebuildWorkspaces", code: str = "InternalServerError", status: int = 500) -> ClientError:
+    """A 5xx answer: the request may have been processed all the same."""
+    return client_error(code, "We encountered an internal error. Please try again.", operation, status=status)
 
 
 def when(hour: int) -> datetime.datetime:
@@ -176,6 +199,11 @@ class FakeWorkspacesClient:
         self.rebuild_failures: dict[str, tuple[str, str]] = {}
         # WorkSpace id -> the states its reads report once a rebuild is accepted.
         self.reads_after_rebuild: dict[str, t.Sequence[State]] = {}
+        # WorkSpace id -> (ErrorCode, ErrorMessage) on its entries while it reads ERROR or UNHEALTHY.
+        self.error_details: dict[str, tuple[str, str]] = {}
+        # operation -> one item per call: run with the fake (its lock not held) right before the
+        # call is answered, after it was recorded; None for a call left alone.
+        self.hooks: dict[str, list[t.Callable[[FakeWorkspacesClient], None] | None]] = {}
         self.accepted: list[str] = []
         self.calls: list[Call] = []
         # How long each RebuildWorkspaces call takes, and the most calls seen in flight at once.
@@ -197,6 +225,17 @@ class FakeWorkspacesClient:
         with self._lock:
             self._reads[workspace_id] = list(states)
 
+    def set_connection_state(self, workspace_id: str, state: str | None) -> None:
+        """The ConnectionState DescribeWorkspacesConnectionStatus reports for it (None: no entry at all)."""
+        with self._lock:
+            self.connection_status[workspace_id] = None if state is None else {"WorkspaceId": workspace_id, "ConnectionState": state}
+
+    def add_snapshot(self, workspace_id: str, *times: datetime.datetime, kind: str = "RebuildSnapshots") -> None:
+        """Snapshots taken at these times, listed in the order given."""
+        with self._lock:
+            listed = self.snapshots.setdefault(workspace_id, {}).setdefault(kind, [])
+            listed.extend({"SnapshotTime": time_taken} for time_taken in times)
+
     def calls_of(self, operation: str) -> list[Entry]:
         """The parameters of every call of one operation, in order."""
         return [call.params for call in self.calls if call.operation == operation]
@@ -204,6 +243,14 @@ class FakeWorkspacesClient:
     @property
     def operations(self) -> list[str]:
         return [call.operation for call in self.calls]
+
+    def calls_about(self, workspace_id: str) -> list[str]:
+        """The operations of every call naming this WorkSpace, in order."""
+        return [call.operation for call in self.calls if workspace_id in _ids_named(call.params)]
+
+    def accepted_count(self, workspace_id: str) -> int:
+        """How many rebuilds AWS accepted for this WorkSpace."""
+        return self.accepted.count(workspace_id)
 
     @property
     def rebuild_calls(self) -> list[str]:
@@ -218,6 +265,10 @@ class FakeWorkspacesClient:
             self.calls.append(Call(operation, copy.deepcopy(params)))
             scripted = self.errors.get(operation)
             error = scripted.pop(0) if scripted else None
+            hooks = self.hooks.get(operation)
+            hook = hooks.pop(0) if hooks else None
+        if hook is not None:
+            hook(self)
         input_shape = SERVICE_MODEL.operation_model(operation).input_shape
         validate_parameters(params, input_shape)  # what the client checks
         if error is not None:
@@ -230,6 +281,14 @@ class FakeWorkspacesClient:
 
     def _read(self, workspace_id: str) -> Entry | None:
         """The entry a DescribeWorkspaces read reports, consuming one scripted state (lock held)."""
+        return self._with_error_details(self._read_state(workspace_id))
+
+    def _with_error_details(self, entry: Entry | None) -> Entry | None:
+        if entry is not None and entry.get("State") in ("ERROR", "UNHEALTHY") and entry["WorkspaceId"] in self.error_details:
+            entry["ErrorCode"], entry["ErrorMessage"] = self.error_details[entry["WorkspaceId"]]
+        return entry
+
+    def _read_state(self, workspace_id: str) -> Entry | None:
         script = self._reads.get(workspace_id)
         if not script:
             return copy.deepcopy(self.workspaces[workspace_id])
@@ -352,6 +411,25 @@ class FakeWorkspacesClient:
             found = copy.deepcopy(self.snapshots.get(workspace_id, {}))
         return {"RebuildSnapshots": found.get("RebuildSnapshots", []), "RestoreSnapshots": found.get("RestoreSnapshots", [])}
 
+    def create_tags(self, **params: t.Any) -> Entry:
+        self._enter("CreateTags", params)
+        resource_id = params["ResourceId"]
+        with self._lock:
+            if resource_id not in self.workspaces:
+                raise client_error("ResourceNotFoundException", "The resource could not be found.", "CreateTags")
+            self.tags.setdefault(resource_id, {}).update({tag["Key"]: tag["Value"] for tag in params["Tags"]})
+        return {}
+
+    def delete_tags(self, **params: t.Any) -> Entry:
+        self._enter("DeleteTags", params)
+        resource_id = params["ResourceId"]
+        with self._lock:
+            if resource_id not in self.workspaces:
+                raise client_error("ResourceNotFoundException", "The resource could not be found.", "DeleteTags")
+            for key in params["TagKeys"]:
+                self.tags.get(resource_id, {}).pop(key, None)
+        return {}
+
     def rebuild_workspaces(self, **params: t.Any) -> Entry:
         with self._rebuild_in_flight():
             return self._rebuild_workspaces(params)
@@ -386,6 +464,14 @@ class FakeWorkspacesClient:
                 raise error  # the rebuild has started all the same
             failed.append({"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": message})
         return {"FailedRequests": failed}
+
+
+def _ids_named(params: Entry) -> list[str]:
+    """The WorkSpace ids a call's parameters name, whatever the operation."""
+    ids = list(params.get("WorkspaceIds", []))
+    ids += [params[key] for key in ("WorkspaceId", "ResourceId") if key in params]
+    ids += [request["WorkspaceId"] for request in params.get("RebuildWorkspaceRequests", [])]
+    return ids
 
 
 def _check_model_limits(shape: Shape, value: t.Any, path: str, violations: list[str]) -> None:
@@ -426,3 +512,12 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        """Time passing while the engine does not sleep (a slow call): not recorded as a sleep."""
+        self.now += seconds
+
+    @property
+    def slept(self) -> float:
+        """Every second slept, in all."""
+        return sum(self.sleeps)

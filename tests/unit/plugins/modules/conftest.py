@@ -12,6 +12,8 @@ import typing as t
 
 import pytest
 
+from ansible.module_utils.common import warnings
+
 from ...helpers.ansible_module import ModuleRun
 from ...helpers.ansible_module import RunModule
 from ...helpers.ansible_module import patch_module_args
@@ -23,6 +25,9 @@ def run_module(capsys: pytest.CaptureFixture[str]) -> RunModule:
 
     def run(main: t.Callable[[], None], args: dict[str, t.Any], check_mode: bool = False, diff: bool = False) -> ModuleRun:
         capsys.readouterr()
+        # Warnings are kept process-wide until a module exits; runs in one process must not share them.
+        for pending in ("_global_warnings", "_global_deprecations"):
+            getattr(warnings, pending, {}).clear()
         internal = {"_ansible_check_mode": check_mode, "_ansible_diff": diff}
         with patch_module_args({**args, **internal}), pytest.raises(SystemExit) as exit_info:
             main()

@@ -86,33 +86,69 @@ def test_details_are_merged_when_asked_for(run_module: RunModule, fake: FakeWork
     assert factory.max_concurrency == [3]
 
 
-def test_an_integer_tag_value_selects_the_workspace_tagged_with_its_digits(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
-    """tags: {CostCenter: 42}, as YAML reads it, selects the WorkSpace tagged "42"."""
+def test_an_integer_tag_value_is_refused_with_the_message_to_quote_it(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """tags: {CostCenter: 42}, as YAML reads it, fails before any call; quoted, it selects the WorkSpace
+    tagged "42". (Rewritten: the integer used to be accepted as its decimal string.)"""
     fake.tags[ws_id(3)] = {"CostCenter": "420"}
     run = run_module(workspace_info.main, {"tags": {"CostCenter": 42}})
-    assert (run.rc, run.failed) == (0, False)
-    assert [ws["workspace_id"] for ws in run.result["workspaces"]] == [ws_id(1)]
+    assert (run.rc, run.failed) == (1, True)
+    assert run.result["msg"] == "tags values must be strings: quote the value of 'CostCenter' (read as int 42)"
+    assert (run.result["workspaces"], run.result["missing_workspace_ids"]) == ([], [])
+    assert (fake.calls, factory.max_concurrency) == ([], [])
+    quoted = run_module(workspace_info.main, {"tags": {"CostCenter": "42"}})
+    assert [ws["workspace_id"] for ws in quoted.result["workspaces"]] == [ws_id(1)]
 
 
 def test_nothing_found_is_an_empty_list(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
-    """Ids that are not found give an empty list, not a failure."""
+    """Ids that are not found give an empty list, not a failure; they are listed in missing_workspace_ids, with a warning."""
     run = run_module(workspace_info.main, {"workspace_ids": ["ws-missing01"], "include_tags": True})
-    assert (run.rc, run.result["workspaces"]) == (0, [])
+    assert (run.rc, run.result["workspaces"], run.result["missing_workspace_ids"]) == (0, [], ["ws-missing01"])
+    assert run.warnings == ["No WorkSpace found in this region for: 'ws-missing01'"]
+
+
+def test_missing_ids_are_returned_beside_the_found_ones(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """missing_workspace_ids: the ids named and not found, in the order given; the others are returned as usual."""
+    run = run_module(workspace_info.main, {"workspace_ids": ["ws-missing02", ws_id(2), "ws-missing01"]})
+    assert run.rc == 0
+    assert [ws["workspace_id"] for ws in run.result["workspaces"]] == [ws_id(2)]
+    assert run.result["missing_workspace_ids"] == ["ws-missing02", "ws-missing01"]
+    assert run.warnings == ["No WorkSpace found in this region for: 'ws-missing02', 'ws-missing01'"]
+
+
+def test_nothing_missing_means_no_warning(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    run = run_module(workspace_info.main, {"workspace_ids": [ws_id(1)]})
+    assert (run.result["missing_workspace_ids"], run.warnings) == ([], [])
+
+
+def test_exclude_tags_leave_workspaces_out(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
+    """exclude_tags: a WorkSpace carrying the pair is not listed, named by id or not, nor reported missing."""
+    run = run_module(workspace_info.main, {"workspace_ids": [ws_id(1), ws_id(2)], "exclude_tags": {"team": "finance"}})
+    assert [ws["workspace_id"] for ws in run.result["workspaces"]] == [ws_id(2)]
+    assert run.result["missing_workspace_ids"] == []
 
 
 @pytest.mark.parametrize(
     ("args", "msg"),
     [
-        pytest.param({"workspace_ids": ["ws-abc12345", "bad"]}, "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): bad", id="malformed-id"),
+        pytest.param({"workspace_ids": ["ws-abc12345", "bad"]}, "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): 'bad'", id="malformed-id"),
+        pytest.param(
+            {"workspace_ids": [" ws-abc12345", ""]}, "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): ' ws-abc12345', ''", id="blank-ids-quoted"
+        ),
+        pytest.param({"states": []}, "states must name at least one state (omit it for every state)", id="empty-states"),
         pytest.param({"max_concurrency": 0}, "max_concurrency must be at least 1", id="max-concurrency"),
         pytest.param({"tags": {}}, "tags must name at least one tag", id="empty-tags"),
         pytest.param({"user_names": ["alice"]}, "missing parameter(s) required by 'user_names': directory_id", id="user-names-without-directory"),
-        pytest.param({"tags": {"managed": True}}, "tag values must be strings; quote the value of managed", id="boolean-tag-value"),
-        pytest.param({"tags": {"ratio": 1.5}}, "tag values must be strings; quote the value of ratio", id="float-tag-value"),
+        pytest.param({"tags": {"managed": True}}, "tags values must be strings: quote the value of 'managed' (read as bool True)", id="boolean-tag-value"),
+        pytest.param({"tags": {"ratio": 1.5}}, "tags values must be strings: quote the value of 'ratio' (read as float 1.5)", id="float-tag-value"),
         pytest.param(
             {"tags": {"managed": True, "team": "finance", "ratio": 1.5}, "include_tags": True},
-            "tag values must be strings; quote the value of managed, ratio",
+            "tags values must be strings: quote the value of 'managed' (read as bool True), 'ratio' (read as float 1.5)",
             id="every-ambiguous-tag-named",
+        ),
+        pytest.param(
+            {"exclude_tags": {"NoRebuild": 1}},
+            "exclude_tags values must be strings: quote the value of 'NoRebuild' (read as int 1)",
+            id="integer-exclude-tags-value",
         ),
         pytest.param(
             {"states": ["BROKEN"]},
@@ -133,12 +169,14 @@ def test_unusable_options_fail_with_a_clear_msg_and_no_call(
 
 
 def test_an_api_error_fails_with_the_aws_error(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
-    """An API error fails the task with AWS's error and no partial result."""
+    """An API error fails the task with AWS's error and no partial result: the documented keys are
+    returned empty. (Rewritten: workspaces used to be absent from a failure.)"""
     fake.errors["DescribeWorkspaceSnapshots"] = [access_denied("DescribeWorkspaceSnapshots")]
     run = run_module(workspace_info.main, {"include_snapshots": True})
     assert (run.rc, run.failed) == (1, True)
-    assert run.result["msg"].startswith(
-        "Failed to describe WorkSpace snapshots: An error occurred (AccessDeniedException) when calling the DescribeWorkspaceSnapshots operation"
+    assert run.result["msg"] == (
+        "Could not list the WorkSpaces: Failed to describe WorkSpace snapshots: AccessDeniedException: "
+        "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: workspaces:DescribeWorkspaceSnapshots."
     )
     assert run.result["error"]["code"] == "AccessDeniedException"
-    assert "workspaces" not in run.result
+    assert (run.result["changed"], run.result["workspaces"], run.result["missing_workspace_ids"]) == (False, [], [])

@@ -12,26 +12,28 @@ leaves the process: Stubber answers before anything is sent.
 
 from __future__ import annotations
 
+import collections
 import threading
-import types
 import typing as t
 
 import botocore.session
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils import cloud
-
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import api
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import run_action
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import WorkspacesError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import InfoOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import describe_selected
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.retry import Clock
 
 from ....helpers.fake_workspaces import DIRECTORY
+from ....helpers.fake_workspaces import FakeClock
 from ....helpers.fake_workspaces import FakeWorkspacesClient
+from ....helpers.fake_workspaces import client_error
 from ....helpers.fake_workspaces import throttled
 from ....helpers.fake_workspaces import when
 from ....helpers.fake_workspaces import workspace
@@ -68,14 +70,14 @@ def test_describe_by_ids_asks_25_ids_at_a_time(client: t.Any, stubber: Stubber) 
     ids = [ws_id(n) for n in range(30)]
     for batch in (ids[:25], ids[25:]):
         stubber.add_response("describe_workspaces", {"Workspaces": [workspace(wid) for wid in batch]}, {"WorkspaceIds": batch})
-    assert _ids(api.describe_workspaces_by_ids(client, ids)) == ids
+    assert _ids(WorkspacesApi(client).describe_workspaces_by_ids(ids)) == ids
 
 
 def test_describe_follows_next_token(client: t.Any, stubber: Stubber) -> None:
     """Every page of DescribeWorkspaces is read, the filter repeated with each NextToken."""
     stubber.add_response("describe_workspaces", {"Workspaces": [workspace(ws_id(1))], "NextToken": "next-1"}, {"DirectoryId": DIRECTORY})
     stubber.add_response("describe_workspaces", {"Workspaces": [workspace(ws_id(2))]}, {"DirectoryId": DIRECTORY, "NextToken": "next-1"})
-    assert _ids(api.describe_workspaces(client, DirectoryId=DIRECTORY)) == [ws_id(1), ws_id(2)]
+    assert _ids(WorkspacesApi(client).describe_workspaces(DirectoryId=DIRECTORY)) == [ws_id(1), ws_id(2)]
 
 
 def test_describe_tags_returns_a_dict(client: t.Any, stubber: Stubber) -> None:
@@ -85,13 +87,13 @@ def test_describe_tags_returns_a_dict(client: t.Any, stubber: Stubber) -> None:
         {"TagList": [{"Key": "team", "Value": "finance"}, {"Key": "CostCenter", "Value": "42"}]},
         {"ResourceId": ws_id(1)},
     )
-    assert api.describe_tags(client, ws_id(1)) == {"team": "finance", "CostCenter": "42"}
+    assert WorkspacesApi(client).describe_tags(ws_id(1)) == {"team": "finance", "CostCenter": "42"}
 
 
 def test_tags_of_a_workspace_that_has_gone_are_empty(client: t.Any, stubber: Stubber) -> None:
     """ResourceNotFoundException from DescribeTags means no tags, not an error."""
     stubber.add_client_error("describe_tags", "ResourceNotFoundException", "gone", 400, expected_params={"ResourceId": ws_id(1)})
-    assert api.describe_tags(client, ws_id(1)) == {}
+    assert WorkspacesApi(client).describe_tags(ws_id(1)) == {}
 
 
 def test_describe_snapshots_returns_both_lists(client: t.Any, stubber: Stubber) -> None:
@@ -101,7 +103,7 @@ def test_describe_snapshots_returns_both_lists(client: t.Any, stubber: Stubber) 
         {"RebuildSnapshots": [{"SnapshotTime": when(2)}], "RestoreSnapshots": []},
         {"WorkspaceId": ws_id(1)},
     )
-    assert api.describe_workspace_snapshots(client, ws_id(1)) == {
+    assert WorkspacesApi(client).describe_workspace_snapshots(ws_id(1)) == {
         "RebuildSnapshots": [{"SnapshotTime": when(2)}],
         "RestoreSnapshots": [],
     }
@@ -110,7 +112,7 @@ def test_describe_snapshots_returns_both_lists(client: t.Any, stubber: Stubber) 
 def test_snapshots_of_a_workspace_that_has_gone_are_empty(client: t.Any, stubber: Stubber) -> None:
     """ResourceNotFoundException from DescribeWorkspaceSnapshots means no snapshots, not an error."""
     stubber.add_client_error("describe_workspace_snapshots", "ResourceNotFoundException", "gone", 400)
-    assert api.describe_workspace_snapshots(client, ws_id(1)) == {}
+    assert WorkspacesApi(client).describe_workspace_snapshots(ws_id(1)) == {}
 
 
 def test_connection_status_asks_25_ids_at_a_time_and_follows_pages(client: t.Any, stubber: Stubber) -> None:
@@ -131,42 +133,58 @@ def test_connection_status_asks_25_ids_at_a_time_and_follows_pages(client: t.Any
         {"WorkspacesConnectionStatus": [{"WorkspaceId": ids[25], "ConnectionState": "CONNECTED"}]},
         {"WorkspaceIds": ids[25:]},
     )
-    assert _ids(api.describe_connection_status(client, ids)) == ids
+    assert _ids(WorkspacesApi(client).describe_connection_status(ids)) == ids
 
 
 def test_rebuild_sends_one_request_and_returns_failed_requests(client: t.Any, stubber: Stubber) -> None:
     """RebuildWorkspaces gets one request and its FailedRequests come back verbatim."""
     failure = {"WorkspaceId": ws_id(1), "ErrorCode": "InvalidResourceState", "ErrorMessage": "Not now."}
     stubber.add_response("rebuild_workspaces", {"FailedRequests": [failure]}, {"RebuildWorkspaceRequests": [{"WorkspaceId": ws_id(1)}]})
-    assert api.rebuild_workspaces(client, [ws_id(1)]) == [failure]
+    assert WorkspacesApi(client).batch_action("RebuildWorkspaces", "RebuildWorkspaceRequests", [ws_id(1)]) == [failure]
 
 
-@pytest.mark.parametrize("code", ["ThrottlingException", "Throttling", "RequestLimitExceeded", "InternalServerError"])
-def test_throttled_and_transient_errors_are_retried(client: t.Any, stubber: Stubber, retry_sleeps: list[float], code: str) -> None:
-    """Throttling and transient server errors, WorkSpaces' own codes included, are retried."""
-    stubber.add_client_error("rebuild_workspaces", code, "slow down", 400)
-    stubber.add_response("rebuild_workspaces", {"FailedRequests": []}, {"RebuildWorkspaceRequests": [{"WorkspaceId": ws_id(1)}]})
-    assert api.rebuild_workspaces(client, [ws_id(1)]) == []
+def test_tags_are_written_and_removed_with_valid_requests(client: t.Any, stubber: Stubber) -> None:
+    """CreateTags and DeleteTags, as the idempotency_token marker uses them, are requests AWS accepts."""
+    stubber.add_response("create_tags", {}, {"ResourceId": ws_id(1), "Tags": [{"Key": "euc.workspaces:rebuild-token", "Value": "INC0012345"}]})
+    stubber.add_response("delete_tags", {}, {"ResourceId": ws_id(1), "TagKeys": ["euc.workspaces:rebuild-token"]})
+    workspaces = WorkspacesApi(client)
+    workspaces.create_tags(ws_id(1), {"euc.workspaces:rebuild-token": "INC0012345"})
+    workspaces.delete_tags(ws_id(1), ["euc.workspaces:rebuild-token"])
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("ThrottlingException", 400), ("Throttling", 400), ("RequestLimitExceeded", 400), ("InternalServerError", 500), ("ServiceUnavailable", 503)],
+)
+def test_throttled_and_transient_read_errors_are_retried(client: t.Any, stubber: Stubber, retry_sleeps: list[float], code: str, status: int) -> None:
+    """A read is safe to repeat: throttling and server errors, WorkSpaces' own codes included, are retried."""
+    stubber.add_client_error("describe_workspaces", code, "slow down", status)
+    stubber.add_response("describe_workspaces", {"Workspaces": [workspace(ws_id(1))]}, {"WorkspaceIds": [ws_id(1)]})
+    assert _ids(WorkspacesApi(client).describe_workspaces_by_ids([ws_id(1)])) == [ws_id(1)]
     assert len(retry_sleeps) == 1
+    assert 0 <= retry_sleeps[0] <= 1
 
 
-def test_retries_give_up_after_ten_tries(client: t.Any, stubber: Stubber, retry_sleeps: list[float]) -> None:
-    """Ten tries in all (nine sleeps), then the last error is raised as WorkspacesError."""
-    for _attempt in range(10):
-        stubber.add_client_error("describe_workspaces", "ThrottlingException", "Rate exceeded", 400)
-    with pytest.raises(WorkspacesError) as error:
-        api.describe_workspaces(client)
-    assert error.value.message == "Failed to describe WorkSpaces"
-    assert error.value.exception.response["Error"]["Code"] == "ThrottlingException"
-    assert len(retry_sleeps) == 9
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [("ThrottlingException", 400), ("InternalServerError", 500), ("AccessDeniedException", 400)],
+)
+def test_a_mutating_call_makes_exactly_one_attempt(client: t.Any, stubber: Stubber, retry_sleeps: list[float], code: str, status: int) -> None:
+    """RebuildWorkspaces is never retried by the API layer (the engine decides, after a fresh read):
+    the botocore error leaves as it came, without a sleep. (Rewritten: AWSRetry used to retry it.)"""
+    stubber.add_client_error("rebuild_workspaces", code, "no", status)
+    with pytest.raises(ClientError) as error:
+        WorkspacesApi(client).batch_action("RebuildWorkspaces", "RebuildWorkspaceRequests", [ws_id(1)])
+    assert error.value.response["Error"]["Code"] == code
+    assert retry_sleeps == []
 
 
 def test_other_errors_are_raised_at_once_as_workspaces_error(client: t.Any, stubber: Stubber, retry_sleeps: list[float]) -> None:
-    """Errors that are not transient are not retried and keep AWS's code and message."""
-    stubber.add_client_error("rebuild_workspaces", "AccessDeniedException", "Not authorized", 400)
+    """Read errors that are not transient are not retried and keep AWS's code and message."""
+    stubber.add_client_error("describe_workspaces", "AccessDeniedException", "Not authorized", 400)
     with pytest.raises(WorkspacesError) as error:
-        api.rebuild_workspaces(client, [ws_id(1)])
-    assert error.value.message == "Failed to rebuild WorkSpaces"
+        WorkspacesApi(client).describe_workspaces(DirectoryId=DIRECTORY)
+    assert error.value.message == "Failed to describe WorkSpaces"
     assert error.value.exception.response["Error"] == {"Code": "AccessDeniedException", "Message": "Not authorized"}
     assert retry_sleeps == []
 
@@ -177,6 +195,14 @@ def test_a_rebuild_run_sends_only_valid_requests(client: t.Any, stubber: Stubber
     stubber.add_response(
         "describe_workspaces",
         {"Workspaces": [workspace(first, "AVAILABLE"), workspace(second, "ERROR")]},
+        {"WorkspaceIds": [first, second]},
+    )
+    for wid in (first, second):
+        stubber.add_response("describe_workspace_snapshots", {"RebuildSnapshots": [{"SnapshotTime": when(2)}], "RestoreSnapshots": []}, {"WorkspaceId": wid})
+    # One connection read for both, right before the first request.
+    stubber.add_response(
+        "describe_workspaces_connection_status",
+        {"WorkspacesConnectionStatus": [{"WorkspaceId": wid, "ConnectionState": "DISCONNECTED"} for wid in (first, second)]},
         {"WorkspaceIds": [first, second]},
     )
     for wid in (first, second):
@@ -199,28 +225,63 @@ def test_a_rebuild_run_sends_only_valid_requests(client: t.Any, stubber: Stubber
         ),
         check_mode=False,
     )
-    report = run_action(client, REBUILD, options)
-    assert [(o.workspace_id, o.outcome, o.final_state) for o in report.outcomes] == [
-        (first, "rebuilt", "AVAILABLE"),
-        (second, "rebuilt", "AVAILABLE"),
+    report = run_action(WorkspacesApi(client), REBUILD, options)
+    assert [(o.workspace_id, o.outcome, o.final_state, o.snapshot_time, o.connection_state) for o in report.outcomes] == [
+        (first, "rebuilt", "AVAILABLE", "2024-11-28T02:00:00+00:00", "DISCONNECTED"),
+        (second, "rebuilt", "AVAILABLE", "2024-11-28T02:00:00+00:00", "DISCONNECTED"),
     ]
+
+
+def test_an_idempotency_token_run_sends_only_valid_requests(client: t.Any, stubber: Stubber) -> None:
+    """With idempotency_token: DescribeTags in the plan, CreateTags right before the request,
+    DeleteTags when AWS refused it; every request one AWS accepts."""
+    wid = ws_id(1)
+    marker = {"Key": "euc.workspaces:rebuild-token", "Value": "CHG-42"}
+    stubber.add_response("describe_workspaces", {"Workspaces": [workspace(wid, "ERROR")]}, {"WorkspaceIds": [wid]})
+    stubber.add_response("describe_tags", {"TagList": []}, {"ResourceId": wid})
+    stubber.add_response("describe_workspace_snapshots", {"RebuildSnapshots": [], "RestoreSnapshots": []}, {"WorkspaceId": wid})
+    stubber.add_response("create_tags", {}, {"ResourceId": wid, "Tags": [marker]})
+    stubber.add_response(
+        "rebuild_workspaces",
+        {"FailedRequests": [{"WorkspaceId": wid, "ErrorCode": "InvalidResourceState", "ErrorMessage": "Not now."}]},
+        {"RebuildWorkspaceRequests": [{"WorkspaceId": wid}]},
+    )
+    stubber.add_response("delete_tags", {}, {"ResourceId": wid, "TagKeys": [marker["Key"]]})
+    options = ActionOptions.from_params(
+        dict(
+            workspace_ids=[wid],
+            states=["ERROR"],
+            max_workspaces=10,
+            max_concurrency=1,
+            wait=False,
+            wait_timeout=600,
+            wait_delay=10,
+            skip_connected=False,
+            require_snapshot=False,
+            idempotency_token="CHG-42",
+        ),
+        check_mode=False,
+    )
+    [outcome] = run_action(WorkspacesApi(client), REBUILD, options).outcomes
+    assert (outcome.outcome, outcome.error_code, outcome.snapshot_time) == ("failed", "InvalidResourceState", None)
 
 
 def test_a_failed_request_without_workspace_id_is_the_requested_workspaces(client: t.Any, stubber: Stubber) -> None:
     """One WorkSpace per call: whatever FailedRequests says, it is about that WorkSpace."""
     stubber.add_response("describe_workspaces", {"Workspaces": [workspace(ws_id(1))]}, {"WorkspaceIds": [ws_id(1)]})
+    stubber.add_response("describe_workspace_snapshots", {"RebuildSnapshots": [{"SnapshotTime": when(1)}]}, {"WorkspaceId": ws_id(1)})
+    stubber.add_response("describe_workspaces_connection_status", {"WorkspacesConnectionStatus": []}, {"WorkspaceIds": [ws_id(1)]})
     stubber.add_response(
         "rebuild_workspaces",
         {"FailedRequests": [{"ErrorCode": "ResourceLimitExceeded.Workspace", "ErrorMessage": "Too many rebuilds."}]},
         {"RebuildWorkspaceRequests": [{"WorkspaceId": ws_id(1)}]},
     )
-    # A refused WorkSpace is read once more: still AVAILABLE, so the refusal stands.
-    stubber.add_response("describe_workspaces", {"Workspaces": [workspace(ws_id(1))]}, {"WorkspaceIds": [ws_id(1)]})
+    # A refusal of a request that was sent once, without an earlier error, is final: no read after it.
     options = ActionOptions.from_params(
         dict(workspace_ids=[ws_id(1)], states=list(REBUILD.allowed_states), max_workspaces=10, max_concurrency=1, wait=False, wait_timeout=600, wait_delay=10),
         check_mode=False,
     )
-    [outcome] = run_action(client, REBUILD, options).outcomes
+    [outcome] = run_action(WorkspacesApi(client), REBUILD, options).outcomes
     assert (outcome.outcome, outcome.error_code, outcome.error_message, outcome.requested) == (
         "failed",
         "ResourceLimitExceeded.Workspace",
@@ -243,117 +304,135 @@ def test_an_info_run_sends_only_valid_requests(client: t.Any, stubber: Stubber) 
     options = InfoOptions.from_params(
         dict(bundle_id="wsb-0123456789", include_tags=True, include_snapshots=True, include_connection_status=True, max_concurrency=1)
     )
-    [result] = describe_selected(client, options)
+    [result] = describe_selected(WorkspacesApi(client), options).workspaces
     assert (result["tags"], result["connection_state"]) == ({"team": "hr"}, "DISCONNECTED")
 
 
-Call = t.Callable[[], t.Any]
-
-
-def _rebuild_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
-    fake.rebuild_errors[ws_id(1)] = [throttled() for _attempt in range(times)]
-    return lambda: api.rebuild_workspaces(fake, [ws_id(1)])
+Call = t.Callable[[WorkspacesApi], t.Any]
 
 
 def _tags_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
     fake.errors["DescribeTags"] = [throttled("DescribeTags") for _attempt in range(times)]
     fake.tags[ws_id(1)] = {"team": "finance"}
-    return lambda: api.describe_tags(fake, ws_id(1))
+    return lambda workspaces: workspaces.describe_tags(ws_id(1))
 
 
 def _snapshots_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
     fake.errors["DescribeWorkspaceSnapshots"] = [throttled("DescribeWorkspaceSnapshots") for _attempt in range(times)]
-    return lambda: api.describe_workspace_snapshots(fake, ws_id(1))
+    return lambda workspaces: workspaces.describe_workspace_snapshots(ws_id(1))
 
 
 def _describe_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
     fake.errors["DescribeWorkspaces"] = [throttled("DescribeWorkspaces") for _attempt in range(times)]
-    return lambda: _ids(api.describe_workspaces_by_ids(fake, [ws_id(1)]))
+    return lambda workspaces: _ids(workspaces.describe_workspaces_by_ids([ws_id(1)]))
 
 
 def _connection_status_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
     fake.errors["DescribeWorkspacesConnectionStatus"] = [throttled("DescribeWorkspacesConnectionStatus") for _attempt in range(times)]
-    return lambda: api.describe_connection_status(fake, [ws_id(1)])
-
-
-@pytest.fixture
-def no_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
-    """amazon.aws's jitter draws each delay in [0, delay]: always the top makes delays exact."""
-    monkeypatch.setattr(cloud, "random", types.SimpleNamespace(uniform=lambda _low, high: high))
+    return lambda workspaces: workspaces.describe_connection_status([ws_id(1)])
 
 
 @pytest.mark.usefixtures("no_jitter")
 @pytest.mark.parametrize(
     ("throttled_call", "answer"),
     [
-        pytest.param(_rebuild_throttled, [], id="rebuild"),
         pytest.param(_tags_throttled, {"team": "finance"}, id="tags"),
         pytest.param(_snapshots_throttled, {"RebuildSnapshots": [], "RestoreSnapshots": []}, id="snapshots"),
         pytest.param(_describe_throttled, [ws_id(1)], id="describe"),
         pytest.param(_connection_status_throttled, [{"WorkspaceId": ws_id(1), "ConnectionState": "UNKNOWN"}], id="connection-status"),
     ],
 )
-def test_each_call_has_its_own_backoff(monkeypatch: pytest.MonkeyPatch, throttled_call: t.Callable[[FakeWorkspacesClient, int], Call], answer: t.Any) -> None:
-    """Calls share one client across threads; one call's backoff must not depend on the others.
+def test_each_call_has_its_own_backoff(throttled_call: t.Callable[[FakeWorkspacesClient, int], Call], answer: t.Any) -> None:
+    """Calls share one run (one WorkspacesApi) across threads; one call's backoff must not depend on the others.
 
-    A retried call must wait longer and longer (3 s, 6 s, 12 s without jitter) whatever
-    other calls do meanwhile: neither be reset to 3 s when another call starts, nor jump
-    towards the 60 s cap because other calls are retrying too. Here, as another thread of
-    the same task would, a second call starts while the throttled one sleeps.
+    A retried read must wait longer and longer (1 s, 2 s, 4 s without jitter) whatever
+    other calls of the same run do meanwhile: neither be reset to 1 s when another call
+    starts, nor jump towards the 8 s cap because other calls are retrying too. Here, as
+    another thread of the same task would, other calls start while the throttled one sleeps.
     """
     fake = FakeWorkspacesClient([workspace(ws_id(1)), workspace(ws_id(2))])
     call = throttled_call(fake, 3)
+    clock = FakeClock()
     delays: list[float] = []
 
     def sleep(seconds: float) -> None:
         delays.append(seconds)
+        clock.sleep(seconds)
         # Other workers' calls of every kind, answered at once, during the sleep.
         scripted, fake.errors = fake.errors, {}
-        api.describe_tags(fake, ws_id(2))
-        api.describe_workspace_snapshots(fake, ws_id(2))
-        api.describe_workspaces_by_ids(fake, [ws_id(2)])
-        api.describe_connection_status(fake, [ws_id(2)])
+        workspaces.describe_tags(ws_id(2))
+        workspaces.describe_workspace_snapshots(ws_id(2))
+        workspaces.describe_workspaces_by_ids([ws_id(2)])
+        workspaces.describe_connection_status([ws_id(2)])
         fake.errors = scripted
 
-    monkeypatch.setattr(cloud, "time", types.SimpleNamespace(sleep=sleep))
-    assert call() == answer
-    assert delays == [3, 6, 12]
+    workspaces = WorkspacesApi(fake, Clock(sleep=sleep, monotonic=clock.monotonic))
+    assert call(workspaces) == answer
+    assert delays == [1, 2, 4]
+
+
+class LockstepClock:
+    """Threads that sleep at once sleep together: the clock moves by one delay per round, not by their sum."""
+
+    def __init__(self, workers: int) -> None:
+        self.now = 0.0
+        self.delays: dict[str, list[float]] = collections.defaultdict(list)
+        self._round: list[float] = []
+        self._barrier = threading.Barrier(workers, action=self._advance, timeout=10)
+
+    def _advance(self) -> None:
+        self.now += max(self._round)
+        self._round.clear()
+
+    def sleep(self, seconds: float) -> None:
+        self.delays[threading.current_thread().name].append(seconds)
+        self._round.append(seconds)
+        self._barrier.wait()
+
+    def monotonic(self) -> float:
+        return self.now
 
 
 @pytest.mark.usefixtures("no_jitter")
-def test_concurrent_throttled_calls_each_have_their_own_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Eight threads, each rebuild throttled five times, all retrying at once: each thread
-    sleeps its own 3, 6, 12, 24, 48 s, as if it were alone, and each WorkSpace is accepted once."""
+def test_concurrent_throttled_rebuilds_each_have_their_own_backoff() -> None:
+    """Eight threads, each rebuild throttled five times, all retrying at once: each thread sleeps
+    its own 1, 2, 4, 8, 8 s (capped at 8 s), as if it were alone, and each WorkSpace is accepted once.
+    (Rewritten: amazon.aws's AWSRetry decorator, 3 s doubling to 60 s, used to retry RebuildWorkspaces.)"""
     workers = 8
     ids = [ws_id(n) for n in range(workers)]
     fake = FakeWorkspacesClient([workspace(wid) for wid in ids])
     for wid in ids:
         fake.rebuild_errors[wid] = [throttled() for _attempt in range(5)]
-    # Every thread sleeps at the same time as all the others, so their backoffs interleave.
-    in_step = threading.Barrier(workers, timeout=10)
-    delays: dict[str, list[float]] = {wid: [] for wid in ids}
-    answers: dict[str, t.Any] = {}
-
-    def sleep(seconds: float) -> None:
-        delays[threading.current_thread().name].append(seconds)
-        in_step.wait()
-
-    def rebuild(wid: str) -> None:
-        answers[wid] = api.rebuild_workspaces(fake, [wid])
-
-    monkeypatch.setattr(cloud, "time", types.SimpleNamespace(sleep=sleep))
-    threads = [threading.Thread(target=rebuild, args=(wid,), name=wid) for wid in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    assert answers == {wid: [] for wid in ids}
-    assert delays == {wid: [3, 6, 12, 24, 48] for wid in ids}
+    clock = LockstepClock(workers)
+    options = ActionOptions.from_params(
+        dict(
+            workspace_ids=ids,
+            states=["AVAILABLE"],
+            max_workspaces=workers,
+            max_concurrency=workers,
+            wait=False,
+            wait_timeout=600,
+            wait_delay=15,
+            require_snapshot=False,
+        ),
+        check_mode=False,
+    )
+    report = run_action(WorkspacesApi(fake, Clock(sleep=clock.sleep, monotonic=clock.monotonic)), REBUILD, options)
+    assert sorted(clock.delays.values()) == [[1, 2, 4, 8, 8]] * workers
     assert sorted(fake.accepted) == ids
     assert len(fake.rebuild_calls) == workers * 6
+    assert report.as_result(False)["rebuild_requested"] == ids
 
 
-def test_retry_decorator_is_a_new_one_each_time() -> None:
-    """No decorator, and so no backoff position, is shared between two calls."""
-    assert api.retry_decorator() is not api.retry_decorator()
+def test_each_run_has_its_own_outage_bound(retry_sleeps: list[float]) -> None:
+    """The outage bound is run-wide, not process-wide: a run that hit it does not stop the next one.
+    (Rewritten: it used to check that no AWSRetry decorator was shared between calls.)"""
+    fake = FakeWorkspacesClient([workspace(ws_id(1))])
+    fake.errors["DescribeWorkspaces"] = [client_error("InternalServerError", "oops", "DescribeWorkspaces", status=500) for _attempt in range(6)]
+    first = WorkspacesApi(fake)
+    with pytest.raises(WorkspacesError):
+        first.describe_workspaces()
+    assert first.outage.reason is not None
+    second = WorkspacesApi(fake)
+    assert second.outage.reason is None
+    assert _ids(second.describe_workspaces()) == [ws_id(1)]

@@ -11,9 +11,11 @@ import typing as t
 
 import pytest
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import InvalidOptionError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import WorkspacesError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import InfoOptions
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import InfoResult
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import describe_selected
 
 from ....helpers.fake_workspaces import DIRECTORY
@@ -53,10 +55,14 @@ def fake() -> FakeWorkspacesClient:
     return client
 
 
-def info(fake: FakeWorkspacesClient, **params: t.Any) -> list[dict[str, t.Any]]:
+def info_result(fake: FakeWorkspacesClient, **params: t.Any) -> InfoResult:
     values: dict[str, t.Any] = dict(include_tags=False, include_snapshots=False, include_connection_status=False, max_concurrency=1)
     values.update(params)
-    return describe_selected(fake, InfoOptions.from_params(values))
+    return describe_selected(WorkspacesApi(fake), InfoOptions.from_params(values))
+
+
+def info(fake: FakeWorkspacesClient, **params: t.Any) -> list[dict[str, t.Any]]:
+    return info_result(fake, **params).workspaces
 
 
 def ids(results: list[dict[str, t.Any]]) -> list[str]:
@@ -201,12 +207,17 @@ def test_every_detail_at_once(fake: FakeWorkspacesClient) -> None:
     ("params", "message"),
     [
         ({"max_concurrency": 0}, "max_concurrency must be at least 1"),
-        ({"workspace_ids": ["ws-bad"]}, "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): ws-bad"),
+        ({"workspace_ids": ["ws-bad"]}, "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): 'ws-bad'"),
+        ({"workspace_ids": [" " + ALICE, ""]}, f"malformed WorkSpace ids (not matching ^ws-[0-9a-z]{{8,63}}$): {' ' + ALICE!r}, ''"),
         ({"tags": {}}, "tags must name at least one tag"),
         ({"user_names": ["alice"]}, "user_names requires directory_id"),
         ({"directory_id": DIRECTORY, "user_names": ["a" * 64]}, f"user names must have 1 to 63 characters: {'a' * 64!r}"),
-        ({"tags": {"managed": True}, "include_tags": True}, "tag values must be strings; quote the value of managed"),
-        ({"tags": {"ratio": 1.5}, "include_tags": True}, "tag values must be strings; quote the value of ratio"),
+        ({"tags": {"managed": True}, "include_tags": True}, "tags values must be strings: quote the value of 'managed' (read as bool True)"),
+        ({"tags": {"ratio": 1.5}, "include_tags": True}, "tags values must be strings: quote the value of 'ratio' (read as float 1.5)"),
+        ({"tags": {"CostCenter": 42}}, "tags values must be strings: quote the value of 'CostCenter' (read as int 42)"),
+        ({"exclude_tags": {"CostCenter": 42}}, "exclude_tags values must be strings: quote the value of 'CostCenter' (read as int 42)"),
+        ({"states": []}, "states must name at least one state (omit it for every state)"),
+        ({"states": [], "max_concurrency": 0}, "max_concurrency must be at least 1; states must name at least one state (omit it for every state)"),
     ],
 )
 def test_unusable_options_fail_before_any_call(fake: FakeWorkspacesClient, params: dict[str, t.Any], message: str) -> None:
@@ -231,3 +242,42 @@ def test_detail_errors_end_the_task(fake: FakeWorkspacesClient, operation: str, 
     with pytest.raises(WorkspacesError) as error:
         info(fake, **{option: True})
     assert error.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("workspace_ids", "found", "missing"),
+    [
+        pytest.param([ALICE, "ws-missing02", BOB, "ws-missing01"], [ALICE, BOB], ["ws-missing02", "ws-missing01"], id="some-missing-in-the-order-given"),
+        pytest.param(["ws-missing01"], [], ["ws-missing01"], id="all-missing"),
+        pytest.param([ALICE], [ALICE], [], id="none-missing"),
+    ],
+)
+def test_ids_not_found_are_returned_as_missing(fake: FakeWorkspacesClient, workspace_ids: list[str], found: list[str], missing: list[str]) -> None:
+    """missing_workspace_ids: the ids named that AWS does not know, in the order given; found ones are returned as usual."""
+    result = info_result(fake, workspace_ids=workspace_ids)
+    assert (ids(result.workspaces), result.missing_workspace_ids) == (found, missing)
+    assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": workspace_ids}]
+
+
+def test_an_id_in_another_state_is_not_missing(fake: FakeWorkspacesClient) -> None:
+    """A WorkSpace named but left out by states exists: it is not listed as missing."""
+    result = info_result(fake, workspace_ids=[ALICE, "ws-missing01"], states=["ERROR"])
+    assert (result.workspaces, result.missing_workspace_ids) == ([], ["ws-missing01"])
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "tags_read"),
+    [
+        pytest.param({"exclude_tags": {"team": "finance"}}, [CAROL], [ALICE, BOB, CAROL], id="by-filter"),
+        pytest.param({"workspace_ids": [ALICE, CAROL], "exclude_tags": {"CostCenter": "42"}}, [CAROL], [ALICE, CAROL], id="named-by-id"),
+        pytest.param({"tags": {"team": "finance"}, "exclude_tags": {"CostCenter": "42"}}, [BOB], [ALICE, BOB, CAROL], id="with-tags-one-read-each"),
+        pytest.param({"exclude_tags": {"team": "finance"}, "states": ["UNHEALTHY", "AVAILABLE"]}, [CAROL], [ALICE, CAROL], id="after-states"),
+    ],
+)
+def test_exclude_tags_leave_workspaces_out_of_the_list(fake: FakeWorkspacesClient, params: dict[str, t.Any], expected: list[str], tags_read: list[str]) -> None:
+    """workspace_info never lists a WorkSpace carrying one of exclude_tags, named by id or not (it has
+    no outcome to report, so it is simply left out, and not missing); tags are read once per WorkSpace."""
+    result = info_result(fake, **params)
+    assert (ids(result.workspaces), result.missing_workspace_ids) == (expected, [])
+    assert sorted(p["ResourceId"] for p in fake.calls_of("DescribeTags")) == tags_read
+    assert all("tags" not in ws for ws in result.workspaces)

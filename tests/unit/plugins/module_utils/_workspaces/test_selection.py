@@ -11,6 +11,7 @@ import typing as t
 
 import pytest
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import InvalidOptionError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import WorkspacesError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.selection import Selection
@@ -53,7 +54,7 @@ def fake() -> FakeWorkspacesClient:
 
 
 def select(fake: FakeWorkspacesClient, max_concurrency: int = 1, states: t.AbstractSet[str] | None = None, **params: t.Any) -> Selection:
-    return select_workspaces(fake, Selectors.from_params(params), max_concurrency, states)
+    return select_workspaces(WorkspacesApi(fake), Selectors.from_params(params), max_concurrency, states)
 
 
 def ids(entries: t.Iterable[t.Mapping[str, t.Any]]) -> list[str]:
@@ -152,11 +153,25 @@ def test_an_empty_id_list_names_nothing_and_costs_nothing(fake: FakeWorkspacesCl
 @pytest.mark.parametrize(
     ("params", "excluded", "reason"),
     [
-        pytest.param({"workspace_ids": [CAROL], "directory_id": DIRECTORY}, CAROL, f"it is in directory {OTHER_DIRECTORY}, not {DIRECTORY}", id="directory"),
-        pytest.param({"workspace_ids": [BOB], "bundle_id": BUNDLE}, BOB, f"it uses bundle {OTHER_BUNDLE}, not {BUNDLE}", id="bundle"),
-        pytest.param({"workspace_ids": [BOB], "directory_id": DIRECTORY, "user_names": ["alice"]}, BOB, "its user Bob is not in user_names", id="user"),
-        pytest.param({"workspace_ids": [DAVE], "tags": {"team": "finance"}}, DAVE, "it has no tag team", id="missing-tag"),
-        pytest.param({"workspace_ids": [CAROL], "tags": {"team": "finance"}}, CAROL, "its tag team is 'hr', not 'finance'", id="tag-value"),
+        pytest.param(
+            {"workspace_ids": [CAROL], "directory_id": DIRECTORY}, CAROL, f"it is in directory {OTHER_DIRECTORY!r}, not {DIRECTORY!r}", id="directory"
+        ),
+        pytest.param({"workspace_ids": [BOB], "bundle_id": BUNDLE}, BOB, f"it uses bundle {OTHER_BUNDLE!r}, not {BUNDLE!r}", id="bundle"),
+        pytest.param({"workspace_ids": [BOB], "directory_id": DIRECTORY, "user_names": ["alice"]}, BOB, "its user 'Bob' is not in user_names", id="user"),
+        pytest.param({"workspace_ids": [DAVE], "tags": {"team": "finance"}}, DAVE, "it has no tag 'team'", id="missing-tag"),
+        pytest.param({"workspace_ids": [CAROL], "tags": {"team": "finance"}}, CAROL, "its tag 'team' is 'hr', not 'finance'", id="tag-value"),
+        pytest.param(
+            {"workspace_ids": [ALICE], "exclude_tags": {"env": "prod"}},
+            ALICE,
+            "excluded by exclude_tags: it carries the tag 'env' = 'prod'",
+            id="exclude-tags",
+        ),
+        pytest.param(
+            {"workspace_ids": [ALICE], "tags": {"team": "finance"}, "exclude_tags": {"env": "prod"}},
+            ALICE,
+            "excluded by exclude_tags: it carries the tag 'env' = 'prod'",
+            id="tags-and-exclude-tags",
+        ),
     ],
 )
 def test_named_workspaces_ruled_out_by_another_selector_are_excluded_with_the_reason(
@@ -252,7 +267,7 @@ def test_user_names_applied_to_workspaces_named_by_id_match_exactly(fake: FakeWo
     assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": EVERYONE}]
     users = {ALICE: "alice", BOB: "Bob", DAVE: "dave"}
     assert [(entry["WorkspaceId"], why) for entry, why in selection.excluded] == [
-        (wid, f"it is in directory {OTHER_DIRECTORY}, not {DIRECTORY}" if wid == CAROL else f"its user {users[wid]} is not in user_names")
+        (wid, f"it is in directory {OTHER_DIRECTORY!r}, not {DIRECTORY!r}" if wid == CAROL else f"its user {users[wid]!r} is not in user_names")
         for wid in sorted(EVERYONE)
         if wid not in matched
     ]
@@ -263,35 +278,74 @@ def test_a_workspace_gone_before_its_tags_were_read_has_no_tags(fake: FakeWorksp
     fake.errors["DescribeTags"] = [client_error("ResourceNotFoundException", "gone", "DescribeTags")]
     selection = select(fake, workspace_ids=[ALICE], tags={"team": "finance"})
     assert selection.matched == []
-    assert [(entry["WorkspaceId"], why) for entry, why in selection.excluded] == [(ALICE, "it has no tag team")]
+    assert [(entry["WorkspaceId"], why) for entry, why in selection.excluded] == [(ALICE, "it has no tag 'team'")]
 
 
 @pytest.mark.parametrize(
     ("tagged", "wanted", "matched"),
     [
-        pytest.param("4711", 4711, True, id="integer"),
         pytest.param("4711", "4711", True, id="string"),
-        pytest.param("04711", 4711, False, id="integer-is-its-decimal-string"),
-        pytest.param("4711.0", 4711, False, id="integer-is-not-a-float"),
-        pytest.param("-3", -3, True, id="negative-integer"),
+        pytest.param("04711", "4711", False, id="another-spelling-of-the-number"),
+        pytest.param("4711.0", "4711", False, id="not-a-float-spelling"),
+        pytest.param("-3", "-3", True, id="negative-number-as-a-string"),
     ],
 )
-def test_integer_tag_values_are_compared_as_their_decimal_string(fake: FakeWorkspacesClient, tagged: str, wanted: t.Any, matched: bool) -> None:
-    """AWS stores tag values as strings: an integer (as YAML reads cost_center: 4711) matches the
-    tag value that is its decimal string, and no other spelling of the number."""
+def test_tag_values_are_compared_as_the_strings_given(fake: FakeWorkspacesClient, tagged: str, wanted: str, matched: bool) -> None:
+    """AWS stores tag values as strings, and a quoted value matches exactly that string, no other
+    spelling of the same number."""
     fake.tags[DAVE] = {"cost_center": tagged}
     selection = select(fake, workspace_ids=[DAVE], tags={"cost_center": wanted})
     assert ids(selection.matched) == ([DAVE] if matched else [])
-    expected_excluded = [] if matched else [(DAVE, f"its tag cost_center is {tagged!r}, not {str(wanted)!r}")]
+    expected_excluded = [] if matched else [(DAVE, f"its tag 'cost_center' is {tagged!r}, not {wanted!r}")]
     assert [(entry["WorkspaceId"], why) for entry, why in selection.excluded] == expected_excluded
 
 
-def test_an_integer_tag_value_selects_across_the_region(fake: FakeWorkspacesClient) -> None:
-    """tags: {cost_center: 4711} selects the WorkSpace tagged "4711", and only it."""
-    fake.tags[DAVE] = {"cost_center": "4711"}
-    fake.tags[BOB] = {"cost_center": "4712"}
-    assert ids(select(fake, tags={"cost_center": 4711}).matched) == [DAVE]
-    assert tag_reads(fake) == EVERYONE
+@pytest.mark.parametrize("option", ["tags", "exclude_tags"])
+@pytest.mark.parametrize(
+    ("value", "read_as"),
+    [
+        pytest.param(4711, "int 4711", id="integer"),
+        pytest.param(-3, "int -3", id="negative-integer"),
+        pytest.param(34, "int 34", id="octal-0042-as-yaml-reads-it"),
+    ],
+)
+def test_an_integer_tag_value_is_refused_before_any_call(fake: FakeWorkspacesClient, option: str, value: int, read_as: str) -> None:
+    """Until 1.0.0 an integer matched its decimal string; YAML reads 0042 as 34 (octal), so which
+    string was meant cannot be known: an integer is refused, with the message to quote it, and
+    no call is made. (Rewritten: integers used to be accepted and compared as str(value).)"""
+    params: dict[str, t.Any] = {option: {"cost_center": value}}
+    if option == "exclude_tags":
+        params["directory_id"] = DIRECTORY
+    with pytest.raises(InvalidOptionError) as error:
+        select(fake, **params)
+    assert str(error.value) == f"{option} values must be strings: quote the value of 'cost_center' (read as {read_as})"
+    assert fake.calls == []
+
+
+def test_exclude_tags_alone_read_tags_and_leave_out_what_they_name(fake: FakeWorkspacesClient) -> None:
+    """exclude_tags by filter: the WorkSpaces carrying the pair are simply not selected (nor
+    reported as excluded); one DescribeTags per WorkSpace left by the other selectors."""
+    selection = select(fake, directory_id=DIRECTORY, exclude_tags={"team": "finance"})
+    assert ids(selection.matched) == [DAVE]
+    assert selection.excluded == []
+    assert tag_reads(fake) == [ALICE, BOB, DAVE]
+
+
+@pytest.mark.parametrize(
+    ("exclude_tags", "matched"),
+    [
+        pytest.param({"team": "hr"}, [ALICE, BOB, DAVE], id="one-pair"),
+        pytest.param({"team": "finance", "env": "dev"}, [CAROL, DAVE], id="any-one-pair-excludes"),
+        pytest.param({"env": "dev"}, EVERYONE, id="same-key-other-value-is-kept"),
+        pytest.param({}, EVERYONE, id="empty-excludes-nothing-and-reads-no-tag"),
+    ],
+)
+def test_exclude_tags_exclude_on_any_one_pair(fake: FakeWorkspacesClient, exclude_tags: dict[str, str], matched: list[str]) -> None:
+    """A WorkSpace carrying any one of the pairs (key and value) is left out; another value of
+    the same key is not; an empty exclude_tags costs no DescribeTags."""
+    selection = select(fake, exclude_tags=exclude_tags)
+    assert ids(selection.matched) == matched
+    assert tag_reads(fake) == (EVERYONE if exclude_tags else [])
 
 
 def test_every_page_is_read() -> None:
@@ -311,17 +365,22 @@ def test_every_page_is_read() -> None:
     [
         pytest.param(
             {"workspace_ids": ["ws-abc12345", "bad-id", "ws-UPPER123"]},
-            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): bad-id, ws-UPPER123",
+            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): 'bad-id', 'ws-UPPER123'",
             id="ids",
         ),
-        pytest.param({"directory_id": "d-xyz"}, "malformed directory_id: d-xyz", id="directory"),
-        pytest.param({"bundle_id": "bundle-1"}, "malformed bundle_id: bundle-1", id="bundle"),
+        pytest.param({"directory_id": "d-xyz"}, "malformed directory_id: 'd-xyz'", id="directory"),
+        pytest.param({"bundle_id": "bundle-1"}, "malformed bundle_id: 'bundle-1'", id="bundle"),
+        pytest.param(
+            {"workspace_ids": [" ws-abc12345", ""]},
+            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): ' ws-abc12345', ''",
+            id="ids-shown-with-repr-so-blanks-are-visible",
+        ),
         pytest.param({"tags": {}}, "tags must name at least one tag", id="empty-tags"),
         pytest.param({"user_names": ["alice"]}, "user_names requires directory_id", id="user-names-alone"),
         pytest.param({"user_names": ["alice"], "bundle_id": BUNDLE}, "user_names requires directory_id", id="user-names-with-bundle"),
         pytest.param(
             {"workspace_ids": ["nope"], "tags": {}},
-            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): nope; tags must name at least one tag",
+            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): 'nope'; tags must name at least one tag",
             id="every-problem-at-once",
         ),
         pytest.param(
@@ -345,20 +404,34 @@ def test_every_page_is_read() -> None:
             "user_names requires directory_id; user names must have 1 to 63 characters: ''",
             id="user-names-alone-and-empty",
         ),
-        pytest.param({"tags": {"managed": True}}, "tag values must be strings; quote the value of managed", id="true-tag-value"),
-        pytest.param({"tags": {"managed": False}}, "tag values must be strings; quote the value of managed", id="false-tag-value"),
-        pytest.param({"tags": {"ratio": 1.5}}, "tag values must be strings; quote the value of ratio", id="float-tag-value"),
-        pytest.param({"tags": {"ratio": 1.0}}, "tag values must be strings; quote the value of ratio", id="whole-float-tag-value"),
-        pytest.param({"tags": {"owner": None}}, "tag values must be strings; quote the value of owner", id="null-tag-value"),
+        pytest.param({"tags": {"managed": True}}, "tags values must be strings: quote the value of 'managed' (read as bool True)", id="true-tag-value"),
+        pytest.param({"tags": {"managed": False}}, "tags values must be strings: quote the value of 'managed' (read as bool False)", id="false-tag-value"),
+        pytest.param({"tags": {"ratio": 1.5}}, "tags values must be strings: quote the value of 'ratio' (read as float 1.5)", id="float-tag-value"),
+        pytest.param({"tags": {"ratio": 1.0}}, "tags values must be strings: quote the value of 'ratio' (read as float 1.0)", id="whole-float-tag-value"),
+        pytest.param({"tags": {"owner": None}}, "tags values must be strings: quote the value of 'owner' (read as NoneType None)", id="null-tag-value"),
+        pytest.param(
+            {"tags": {"cost_center": 4711}}, "tags values must be strings: quote the value of 'cost_center' (read as int 4711)", id="integer-tag-value"
+        ),
         pytest.param(
             {"tags": {"managed": True, "team": "finance", "ratio": 1.5, "cost_center": 4711}},
-            "tag values must be strings; quote the value of managed, ratio",
+            "tags values must be strings: quote the value of 'managed' (read as bool True), 'ratio' (read as float 1.5), 'cost_center' (read as int 4711)",
             id="every-ambiguous-tag-named",
         ),
         pytest.param(
             {"workspace_ids": ["nope"], "tags": {"managed": True}},
-            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): nope; tag values must be strings; quote the value of managed",
+            "malformed WorkSpace ids (not matching ^ws-[0-9a-z]{8,63}$): 'nope'; tags values must be strings: quote the value of 'managed' (read as bool True)",
             id="ambiguous-tag-among-other-problems",
+        ),
+        pytest.param(
+            {"directory_id": DIRECTORY, "exclude_tags": {"NoRebuild": True}},
+            "exclude_tags values must be strings: quote the value of 'NoRebuild' (read as bool True)",
+            id="exclude-tags-boolean-value",
+        ),
+        pytest.param(
+            {"tags": {"team": 7}, "exclude_tags": {"NoRebuild": 1}},
+            "tags values must be strings: quote the value of 'team' (read as int 7); "
+            "exclude_tags values must be strings: quote the value of 'NoRebuild' (read as int 1)",
+            id="both-tag-options-named",
         ),
     ],
 )
