@@ -273,7 +273,6 @@ class AnsibleRunner:
             raise PlaybookError(f"{playbook} exited with {completed.returncode}\n{run.failure_report()}\nstderr:\n{completed.stderr[-4000:]}")
         return run
 
-
     def start(self, playbook: str, extra_vars: t.Mapping[str, t.Any] | None = None) -> subprocess.Popen[str]:
         """Start playbooks/<playbook> in its own process group and return at once (to be killed)."""
         path = PLAYBOOK_DIR / playbook

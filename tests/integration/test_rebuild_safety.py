@@ -250,7 +250,8 @@ def test_exclude_tags_keeps_workspaces_out(ansible, control):
 
 def test_workspace_info_reports_missing_ids_and_refuses_empty_states(ansible, control):
     control.load_scenario(_scenario([_ws("ws-present01")]))
-    run = ansible.run("rebuild_step.yml", {"params": {"workspace_ids": ["ws-present01"], "states": ["ERROR"]}, "info_params": {"workspace_ids": ["ws-present01", "ws-missing001"]}, "run_again": False})
+    extra = {"params": {"workspace_ids": ["ws-present01"], "states": ["ERROR"]}, "info_params": {"workspace_ids": ["ws-present01", "ws-missing001"]}}
+    run = ansible.run("rebuild_step.yml", {**extra, "run_again": False})
     info = run.result("Describe the WorkSpaces first")
     assert info["missing_workspace_ids"] == ["ws-missing001"]
     assert any("ws-missing001" in warning for warning in info.get("warnings", []))
