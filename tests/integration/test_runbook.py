@@ -315,6 +315,32 @@ def test_the_guard_names_workspaces_max_and_changes_nothing(ansible, control):
         assert not _ran(run, ACKNOWLEDGE)
 
 
+def test_dry_run_wins_over_acknowledge(ansible, control):
+    control.load_scenario(_scenario())
+    before = control.calls()
+
+    run = ansible.run("runbook.yml", _variables(ansible.endpoint_url, workspaces_acknowledge=True, workspaces_dry_run=True))
+
+    assert (Calls.of(control.calls()) - Calls.of(before)).mutating() == {}
+    assert run.result(PLAN)["rebuild_requested"] == REBUILT
+    assert "workspaces_dry_run is true" in run.result(ACKNOWLEDGE)["msg"]
+    assert not _ran(run, REBUILD)
+
+
+def test_nothing_broken_ends_before_the_plan(ansible, control):
+    control.load_scenario(
+        {"directories": [{"id": DIRECTORY_ID, "name": "runbook.example.com", "workspaces": [_workspace(HEALTHY_WS, "healthy.user", "AVAILABLE")]}]}
+    )
+    before = control.calls()
+
+    run = ansible.run("runbook.yml", _variables(ansible.endpoint_url, workspaces_acknowledge=True))
+
+    assert (Calls.of(control.calls()) - Calls.of(before)).mutating() == {}
+    message = run.result("Say that nothing is broken")["msg"]
+    assert message.startswith("Nothing to rebuild: no WorkSpace is in ERROR or UNHEALTHY in directory " + DIRECTORY_ID)
+    assert run.tasks[-1].name == "Say that nothing is broken"
+
+
 def test_a_mistyped_acknowledge_stops_before_any_call(ansible, control):
     control.load_scenario(_scenario())
     before = control.calls()
