@@ -70,13 +70,28 @@ requirements_hash() {
     } | sha256sum | cut -d' ' -f1
 }
 
+# venv_is_current DIR REQUIREMENT_FILE...
+# Succeed when DIR is a working virtual environment whose stamp (see
+# ensure_venv) says the requirement files are installed as they are now.
+venv_is_current() {
+    local dir="$1"
+    shift
+    local stamp="${dir}/${VENV_STAMP:-.requirements.sha256}"
+    [ -f "${stamp}" ] && "${dir}/bin/python" -c '' >/dev/null 2>&1 \
+        && [ "$(cat "${stamp}")" = "$(requirements_hash "${dir}/bin/python" "$@")" ]
+}
+
 # ensure_venv DIR REQUIREMENT_FILE...
 # Create DIR as a virtual environment and install the requirement files
 # (paths relative to ROOT). Skips pip entirely when the stamp matches.
+# VENV_STAMP names the stamp file (default .requirements.sha256), so that one
+# environment can record a partial install beside the full one; with
+# PIP_PROGRESS=1 pip says what it collects, downloads and installs instead of
+# working in silence.
 ensure_venv() {
     local dir="$1"
     shift
-    local stamp="${dir}/.requirements.sha256"
+    local stamp="${dir}/${VENV_STAMP:-.requirements.sha256}"
     local base_python
     base_python="$(find_base_python)"
 
@@ -103,7 +118,11 @@ ensure_venv() {
     log "installing $* into ${dir#"${ROOT}"/}"
     rm -f "${stamp}"
     # (the filter drops notices about this machine's unused local index paths)
-    "${dir}/bin/python" -m pip install --quiet --progress-bar off "${args[@]}" 2> >(
+    local verbosity=(--quiet --progress-bar off)
+    if [ "${PIP_PROGRESS:-0}" = 1 ]; then
+        verbosity=()
+    fi
+    "${dir}/bin/python" -m pip install "${verbosity[@]}" "${args[@]}" 2> >(
         grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory.$" >&2
     )
     printf '%s\n' "${want}" >"${stamp}"
