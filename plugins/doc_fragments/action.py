@@ -18,6 +18,9 @@ options:
       - The most WorkSpaces one run may act on.
       - When more WorkSpaces would be acted on, the task fails before any change, saying how
         many matched. This protects a fleet from a selector that matches more than meant.
+      - Counted after the state, O(exclude_tags) and O(idempotency_token) checks, before the
+        snapshot and connection checks (so that a selector matching thousands is refused
+        before one call per WorkSpace is made).
     type: int
     default: 10
   max_concurrency:
