@@ -126,6 +126,9 @@ notes:
     calls have kept failing (throttling included) for 60 seconds without one success, no new
     request is sent. The WorkSpaces not yet requested are V(skipped) with that reason, and the
     task fails with a message saying how many attempts failed and for how long.
+  - Leave C(retries) out of O(aws_config). With botocore's own retries on, a
+    C(RebuildWorkspaces) call whose answer was lost would be sent again without the fresh read
+    that tells whether AWS already took it.
   - A credential or permission error stops the run; the rebuilds already requested are listed
     in RV(rebuild_requested).
 seealso:

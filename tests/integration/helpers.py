@@ -243,12 +243,13 @@ class AnsibleRunner:
         expect_success: bool = True,
         options: t.Sequence[str] = (),
     ) -> PlaybookRun:
-        """Run playbooks/<playbook> with sim_endpoint and extra_vars; the parsed results."""
-        path = PLAYBOOK_DIR / playbook
+        """Run playbooks/<playbook> (or a collection's playbook by name, such as
+        euc.workspaces.rebuild_unhealthy) with sim_endpoint and extra_vars; the parsed results."""
+        target, stem = _playbook_target(playbook)
         variables = {"sim_endpoint": self.endpoint_url, **(extra_vars or {})}
-        vars_file = self.workdir / f"{path.stem}-vars.json"
+        vars_file = self.workdir / f"{stem}-vars.json"
         vars_file.write_text(json.dumps(variables, indent=2), encoding="utf-8")
-        command = [str(playbook_executable()), "-i", "localhost,", str(path), "-e", f"@{vars_file}", *options]
+        command = [str(playbook_executable()), "-i", "localhost,", target, "-e", f"@{vars_file}", *options]
         completed = subprocess.run(
             command,
             cwd=self.workdir,
@@ -259,8 +260,8 @@ class AnsibleRunner:
             check=False,
         )
         # Kept beside the variables for whoever investigates a failure (pytest --basetemp).
-        (self.workdir / f"{path.stem}-stdout.json").write_text(completed.stdout, encoding="utf-8")
-        (self.workdir / f"{path.stem}-stderr.txt").write_text(completed.stderr, encoding="utf-8")
+        (self.workdir / f"{stem}-stdout.json").write_text(completed.stdout, encoding="utf-8")
+        (self.workdir / f"{stem}-stderr.txt").write_text(completed.stderr, encoding="utf-8")
         try:
             document = _parse_json_callback(playbook, completed.stdout)
         except (PlaybookError, ValueError) as error:
@@ -282,6 +283,14 @@ class AnsibleRunner:
         return subprocess.Popen(
             command, cwd=self.workdir, env=self.environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, start_new_session=True
         )
+
+
+def _playbook_target(playbook: str) -> tuple[str, str]:
+    """What to give ansible-playbook, and the stem of the files kept beside the run."""
+    if playbook.endswith((".yml", ".yaml")):
+        path = PLAYBOOK_DIR / playbook
+        return str(path), path.stem
+    return playbook, playbook.rsplit(".", 1)[-1]
 
 
 def true_states(control: t.Any) -> dict[str, str]:

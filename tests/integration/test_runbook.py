@@ -8,23 +8,15 @@ variables. The simulator's call counts, read between runs, say what each run cos
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import typing as t
 from pathlib import Path
 
 import pytest
 
 from .helpers import MUTATING_OPERATIONS
-from .helpers import PLAYBOOK_TIMEOUT
-from .helpers import AnsibleRunner
 from .helpers import Calls
-from .helpers import PlaybookError
 from .helpers import PlaybookRun
-from .helpers import _parse_json_callback
-from .helpers import _task_runs
-from .helpers import playbook_executable
 from .helpers import true_states
 
 pytestmark = pytest.mark.integration
@@ -115,29 +107,6 @@ def _variables(endpoint_url: str, **extra: t.Any) -> dict[str, t.Any]:
     }
 
 
-def _run_collection_playbook(ansible: AnsibleRunner, extra_vars: t.Mapping[str, t.Any]) -> PlaybookRun:
-    """ansible-playbook euc.workspaces.rebuild_unhealthy, by its name, as in the guide."""
-    vars_file = ansible.workdir / "rebuild_unhealthy-vars.json"
-    vars_file.write_text(json.dumps(dict(extra_vars), indent=2), encoding="utf-8")
-    command = [str(playbook_executable()), "-i", "localhost,", "euc.workspaces.rebuild_unhealthy", "-e", f"@{vars_file}"]
-    completed = subprocess.run(
-        command,
-        cwd=ansible.workdir,
-        env=ansible.environment,
-        capture_output=True,
-        text=True,
-        timeout=PLAYBOOK_TIMEOUT,
-        check=False,
-    )
-    (ansible.workdir / "rebuild_unhealthy-stdout.json").write_text(completed.stdout, encoding="utf-8")
-    (ansible.workdir / "rebuild_unhealthy-stderr.txt").write_text(completed.stderr, encoding="utf-8")
-    document = _parse_json_callback("euc.workspaces.rebuild_unhealthy", completed.stdout)
-    run = PlaybookRun("euc.workspaces.rebuild_unhealthy", completed.returncode, completed.stdout, completed.stderr, document, _task_runs(document))
-    if completed.returncode != 0:
-        raise PlaybookError(f"the runbook exited with {completed.returncode}\n{run.failure_report()}\nstderr:\n{completed.stderr[-4000:]}")
-    return run
-
-
 def _rebuilds_begun(before: t.Mapping[str, t.Any], after: t.Mapping[str, t.Any]) -> dict[str, int]:
     """How many rebuilds the simulator actually began for each WorkSpace between two call counts."""
     return (Calls.of(after) - Calls.of(before)).started_by_workspace.get("RebuildWorkspaces", {})
@@ -163,7 +132,7 @@ def test_without_acknowledge_it_looks_plans_and_changes_nothing(ansible, control
     states_before = true_states(control)
     before = control.calls()
 
-    run = _run_collection_playbook(ansible, _variables(ansible.endpoint_url))
+    run = ansible.run("euc.workspaces.rebuild_unhealthy", _variables(ansible.endpoint_url))
 
     calls = Calls.of(control.calls()) - Calls.of(before)
     assert calls.mutating() == {}, calls.by_operation
