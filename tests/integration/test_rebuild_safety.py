@@ -92,14 +92,15 @@ def test_readme_example_twice_changes_nothing_and_a_fast_rebuild_ends_rebuilt(an
 
 
 @pytest.mark.parametrize("wait", [False, True])
-def test_a_lost_answer_then_a_stale_read_ends_accepted(ansible, control, wait):
-    """The answer to an accepted rebuild is lost and DescribeWorkspaces still reads ERROR for
-    a while: the resend is refused (already REBUILDING), so the WorkSpace is watched until it
-    shows it moved. Accepted, a change, in rebuild_requested, waited on; started once."""
+@pytest.mark.parametrize("cut", [False, True], ids=["answered-500", "connection-cut"])
+def test_a_lost_answer_then_a_stale_read_ends_accepted(ansible, control, wait, cut):
+    """The answer to an accepted rebuild is lost (a 500, or the connection cut right after the
+    request was carried out) and DescribeWorkspaces still reads ERROR for a while: the resend
+    is refused (already REBUILDING), so the WorkSpace is watched until it shows it moved.
+    Accepted, a change, in rebuild_requested, waited on; started once."""
     wid = "ws-lostnstale"
-    control.load_scenario(
-        _scenario([_ws(wid)], timing={"speed": FAST, "stale_seconds": 1600}, faults={"RebuildWorkspaces": {"lose_answers": {"workspaces": [wid]}}})
-    )
+    lost = {"workspaces": [wid], "drop": True} if cut else {"workspaces": [wid]}
+    control.load_scenario(_scenario([_ws(wid)], timing={"speed": FAST, "stale_seconds": 1600}, faults={"RebuildWorkspaces": {"lose_answers": lost}}))
     run, steps, results = _step(ansible, {"workspace_ids": [wid], "wait": wait}, run_again=False)
     real = results["real"]
     entry = _by_id(real)[wid]
