@@ -25,7 +25,7 @@ from .lifecycle import (
     Timing,
     action_named,
 )
-from .schedule import EventSpec, parse_schedule
+from .schedule import EventSpec, check_keys, parse_schedule
 
 DEFAULT_BUNDLE_ID = "wsb-bh8rsxt14"
 DEFAULT_DIRECTORY_NAME = "corp.example.com"
@@ -89,12 +89,7 @@ def load_scenario_file(path: str | Path) -> dict[str, Any]:
 
 
 def _check_keys(data: Any, allowed: set[str], where: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{where} must be a mapping")
-    unknown = set(data) - allowed
-    if unknown:
-        raise ScenarioError(f"unknown keys in {where}: {', '.join(sorted(map(str, unknown)))}")
-    return data
+    return check_keys(data, allowed, where, ScenarioError)
 
 
 def parse_time(value: Any, now: float, where: str) -> float:

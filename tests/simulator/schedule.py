@@ -93,12 +93,13 @@ class PendingEvent:
         return data
 
 
-def _check_keys(data: Any, allowed: set[str], where: str) -> dict[str, Any]:
+def check_keys(data: Any, allowed: set[str], where: str, error: type[ValueError] = ValueError) -> dict[str, Any]:
+    """data as a mapping with only allowed keys, or error naming where it is (typos fail loudly)."""
     if not isinstance(data, dict):
-        raise ValueError(f"{where} must be a mapping")
+        raise error(f"{where} must be a mapping")
     unknown = set(data) - allowed
     if unknown:
-        raise ValueError(f"unknown keys in {where}: {', '.join(sorted(map(str, unknown)))}")
+        raise error(f"unknown keys in {where}: {', '.join(sorted(map(str, unknown)))}")
     return data
 
 
@@ -118,7 +119,7 @@ def _after_seconds(value: Any, where: str) -> float:
 
 def _after_calls(value: Any, where: str) -> CallTrigger:
     where = f"{where}.after_calls"
-    data = _check_keys(value, _CALL_KEYS, where)
+    data = check_keys(value, _CALL_KEYS, where)
     operation = data.get("operation")
     if not isinstance(operation, str) or operation not in service_model().operation_names:
         raise ValueError(f"{where}.operation must be a WorkSpaces operation, got {operation!r}")
@@ -133,7 +134,7 @@ def _after_calls(value: Any, where: str) -> CallTrigger:
 
 def parse_event(data: Any, where: str) -> EventSpec:
     """Validate one event's format (whether its WorkSpaces exist is checked by the simulator)."""
-    data = _check_keys(data, _EVENT_KEYS, where)
+    data = check_keys(data, _EVENT_KEYS, where)
     workspace_id = data.get("workspace_id")
     if not isinstance(workspace_id, str) or not workspace_id:
         raise ValueError(f"{where}.workspace_id is required")
