@@ -35,6 +35,7 @@ from .common import chunks
 from .common import describe_batch_size
 from .common import error_code
 from .common import error_message
+from .common import error_name
 from .common import max_items
 from .concurrency import map_concurrently
 from .retry import FINAL
@@ -268,7 +269,7 @@ class WorkspaceOutcome:
         """Its request may have reached AWS: unknown until a read shows it moved."""
         self.outcome = UNKNOWN
         self.requested = False
-        self.error_code = error_code(error) or type(error).__name__
+        self.error_code = error_name(error)
         self.error_message = error_message(error)
         self.reason = None
 
@@ -670,10 +671,9 @@ class _Sender:
     def _attempt_failed(self, sendable: list[WorkspaceOutcome], attempts: Attempts, error: BaseException) -> list[WorkspaceOutcome]:
         kind = failure_kind(error)
         if kind == FINAL:
-            if error_code(error) in CALLER_ERROR_CODES:
-                self._stop(WorkspacesError(message=f"Failed to call {self.spec.operation}", exception=error))
+            self._caller_error_stops(WorkspacesError(message=f"Failed to call {self.spec.operation}", exception=error))
             for outcome in sendable:
-                self._refused(outcome, attempts, error_code(error) or type(error).__name__, error_message(error))
+                self._refused(outcome, attempts, error_name(error), error_message(error))
             return []
         attempts.failed(error, kind)
         self.api.outage.record_failure(self.spec.operation, kind, error)
@@ -687,7 +687,7 @@ class _Sender:
                     outcome.may_have_been_accepted(error)
                 else:
                     outcome.requested = False
-                    outcome.fail(error_code(error) or type(error).__name__, f"{error_message(error)} ({self.spec.operation} {attempts.describe()})")
+                    outcome.fail(error_name(error), f"{error_message(error)} ({self.spec.operation} {attempts.describe()})")
             return []
         attempts.back_off()
         return sendable
@@ -703,7 +703,7 @@ class _Sender:
                 outcome.requested = True
                 outcome.outcome = self.spec.requested_outcome
                 if attempts.ambiguous and attempts.last_error is not None:
-                    earlier = error_code(attempts.last_error) or type(attempts.last_error).__name__
+                    earlier = error_name(attempts.last_error)
                     outcome.reason = f"accepted {attempts.describe()} ({earlier} before, and the WorkSpace unchanged when read again)"
             else:
                 self._refused(outcome, attempts, entry.get("ErrorCode"), entry.get("ErrorMessage", ""))
@@ -723,7 +723,7 @@ class _Sender:
         error = attempts.error
         outcome.requested = True
         outcome.outcome = self.spec.requested_outcome
-        outcome.reason = (f"its {self.spec.operation} call reported {error_code(error) or type(error).__name__} "
+        outcome.reason = (f"its {self.spec.operation} call reported {error_name(error)} "
                           f"({error_message(error)}), but it was seen {outcome.current_state} after: taken as accepted")
 
     def _give_up(self, pending: t.Sequence[WorkspaceOutcome], attempts: Attempts, reason: str) -> None:
@@ -734,6 +734,7 @@ class _Sender:
                 outcome.skip(reason)  # never accepted: every attempt was refused before processing
 
     def _caller_error_stops(self, error: WorkspacesError) -> None:
+        """Credentials or permissions refused: every other request would be refused too."""
         if error.exception is not None and error_code(error.exception) in CALLER_ERROR_CODES:
             self._stop(error)
 

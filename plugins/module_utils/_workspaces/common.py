@@ -133,6 +133,11 @@ def error_code(exception: BaseException) -> str | None:
     return None
 
 
+def error_name(exception: BaseException) -> str:
+    """The AWS error code, or the exception's class name (ConnectionClosedError) when it has none."""
+    return error_code(exception) or type(exception).__name__
+
+
 def error_message(exception: BaseException) -> str:
     """The AWS error message of a botocore ClientError, else the exception's text."""
     response = getattr(exception, "response", None)

@@ -46,6 +46,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.cloud import BackoffIte
 
 from .common import WorkspacesError
 from .common import error_code
+from .common import error_name
 
 # AWSRetry's throttling codes, plus ThrottlingException, which the WorkSpaces API answers.
 THROTTLING_CODES = frozenset(
@@ -144,7 +145,7 @@ class Outage:
                 self._reason = (
                     f"{operation} kept failing: {streak.attempts} failed attempts in a row over {elapsed:.0f} s "
                     f"({streak.server_errors} of them server or connection errors; the last one "
-                    f"{error_code(exception) or type(exception).__name__}), so no new request was sent"
+                    f"{error_name(exception)}), so no new request was sent"
                 )
 
     @property
