@@ -172,11 +172,11 @@ sync_collection_copy() {
 # DIR/ansible_collections (amazon.aws).
 link_dependencies() {
     local target_root="$1"
-    local site
-    site="$("${VENV}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    local site python="${DEPENDENCIES_VENV:-${VENV}}/bin/python"
+    site="$("${python}" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
     local deps=(amazon/aws) dep
     for dep in "${deps[@]}"; do
-        [ -d "${site}/ansible_collections/${dep}" ] || die "dependency ${dep/\//.} not found in ${VENV#"${ROOT}"/}; run scripts/bootstrap"
+        [ -d "${site}/ansible_collections/${dep}" ] || die "dependency ${dep/\//.} not found in ${site}; run scripts/bootstrap"
         mkdir -p "${target_root}/ansible_collections/${dep%/*}"
         ln -sfn "${site}/ansible_collections/${dep}" "${target_root}/ansible_collections/${dep}"
     done
@@ -243,4 +243,82 @@ expose_pythons() {
         fi
     done
     echo "${found[*]}"
+}
+
+# use_collections_dir DIR VENV: lay the collection copy out under
+# DIR/ansible_collections, beside the dependencies installed in VENV, instead
+# of the default COLLECTIONS_DIR and .venv.
+use_collections_dir() {
+    COLLECTIONS_DIR="$1"
+    DEPENDENCIES_VENV="$2"
+    COLLECTION_COPY="${COLLECTIONS_DIR}/ansible_collections/${COLLECTION_NAMESPACE}/${COLLECTION_NAME}"
+}
+
+# simulator_start RUN_DIR [SIMULATOR OPTION...]: start the WorkSpaces
+# simulator from .venv on a free loopback port, in the background, its output
+# in RUN_DIR; set SIMULATOR_PID and SIMULATOR_ENDPOINT (http://127.0.0.1:PORT).
+# Pair it with `trap simulator_stop EXIT`.
+simulator_start() {
+    local run_dir="$1"
+    shift
+    local out="${run_dir}/simulator.out" err="${run_dir}/simulator.log"
+    : >"${out}"
+    : >"${err}"
+    (
+        cd "${ROOT}"
+        PYTHONPATH="${ROOT}/tests" exec "${VENV}/bin/python" -m simulator --port 0 "$@"
+    ) >"${out}" 2>"${err}" &
+    SIMULATOR_PID=$!
+    SIMULATOR_ENDPOINT=""
+    local _
+    for _ in $(seq 1 300); do
+        # its first line: "WorkSpaces simulator listening on http://127.0.0.1:<port>"
+        SIMULATOR_ENDPOINT="$(grep -Eom1 'http://127\.0\.0\.1:[0-9]+' "${out}" || true)"
+        [ -n "${SIMULATOR_ENDPOINT}" ] && return 0
+        if ! kill -0 "${SIMULATOR_PID}" 2>/dev/null; then
+            cat "${err}" "${out}" >&2
+            die "the simulator exited before it printed its endpoint"
+        fi
+        sleep 0.1
+    done
+    die "the simulator printed no endpoint within 30 s (see ${err})"
+}
+
+simulator_stop() {
+    local pid="${SIMULATOR_PID:-}"
+    SIMULATOR_PID=""
+    if [ -z "${pid}" ] || ! kill -0 "${pid}" 2>/dev/null; then
+        return 0
+    fi
+    kill -TERM "${pid}" 2>/dev/null || true
+    local _
+    for _ in $(seq 1 50); do
+        kill -0 "${pid}" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "${pid}" 2>/dev/null || true
+    wait "${pid}" 2>/dev/null || true
+}
+
+# write_integration_config DIR ENDPOINT: point the integration targets in DIR
+# (a tests/integration directory) at the simulator at ENDPOINT.
+# integration_config.yml carries the endpoint; cloud-config-aws.ini is
+# ansible-test's standard AWS cloud config, which the targets read their
+# credentials and region from (`cloud/aws` alias). The credentials are
+# dummies the simulator accepts.
+write_integration_config() {
+    local dir="$1" endpoint="$2"
+    cat >"${dir}/integration_config.yml" <<EOF
+---
+# Written by scripts/integration for one run: the WorkSpaces simulator.
+workspaces_endpoint_url: ${endpoint}
+workspaces_simulator_url: ${endpoint}
+EOF
+    cat >"${dir}/cloud-config-aws.ini" <<'EOF'
+# Written by scripts/integration for one run: dummy credentials for the simulator.
+[default]
+aws_access_key: AKIAIOSFODNN7EXAMPLE
+aws_secret_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+aws_region: us-east-1
+EOF
 }
