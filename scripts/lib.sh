@@ -194,13 +194,17 @@ ensure_live_collection_link() {
 }
 
 # ansible-test bootstraps pip in the virtual environments it creates with a
-# get-pip script downloaded from a host that may be unreachable; it uses
-# ~/.ansible/test/cache/get_pip_<pip version with _ for .>.py when present.
-# Install tests/sanity/get_pip_offline.py there unless a real get-pip script
-# is already cached.
+# get-pip script downloaded from a host that may be unreachable (it is for CI
+# here); it uses ~/.ansible/test/cache/get_pip_<pip version with _ for .>.py
+# when present. Opt-in, with OFFLINE_GET_PIP=1: install
+# scripts/get_pip_offline.py there unless a real get-pip script is already
+# cached. Without it, ansible-test downloads get-pip as usual.
+# install_get_pip_stub [PYTHON]: PYTHON runs the ansible-test to prepare for
+# (default: .venv's); each ansible-test version bootstraps its own pip version.
 install_get_pip_stub() {
+    [ "${OFFLINE_GET_PIP:-0}" = 1 ] || return 0
     local pip_version
-    pip_version="$("${VENV}/bin/python" - <<'PY'
+    pip_version="$("${1:-${VENV}/bin/python}" - <<'PY'
 import pathlib
 import re
 
@@ -217,7 +221,8 @@ PY
         return 0
     fi
     mkdir -p "${cache%/*}"
-    cp "${ROOT}/tests/sanity/get_pip_offline.py" "${cache}"
+    cp "${ROOT}/scripts/get_pip_offline.py" "${cache}"
+    log "installed scripts/get_pip_offline.py as ansible-test's get-pip (OFFLINE_GET_PIP=1)"
 }
 
 # expose_pythons DIR VERSION...: make each pythonX.Y that can run here

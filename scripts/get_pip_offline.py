@@ -4,8 +4,8 @@
 
 ansible-test creates its virtual environments without pip and then runs a
 cached ``get-pip`` script in them, fetched from a host that is not always
-reachable. scripts/test installs this file in ansible-test's cache under the
-name it looks for. It bootstraps pip with the standard library's ensurepip and
+reachable. With OFFLINE_GET_PIP=1 (opt-in), scripts/test installs this file in
+ansible-test's cache under the name it looks for. It bootstraps pip with the standard library's ensurepip and
 then installs the requested packages (``pip==<version>``) from the configured
 package index, accepting the same arguments as get-pip.
 """
