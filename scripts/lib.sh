@@ -265,7 +265,7 @@ simulator_start() {
     : >"${out}"
     : >"${err}"
     (
-        cd "${ROOT}"
+        cd "${ROOT}" || exit 1
         PYTHONPATH="${ROOT}/tests" exec "${VENV}/bin/python" -m simulator --port 0 "$@"
     ) >"${out}" 2>"${err}" &
     SIMULATOR_PID=$!
