@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import typing as t
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,6 @@ from .helpers import PlaybookRun
 from .helpers import true_states
 
 pytestmark = pytest.mark.integration
-
-REQUIREMENTS_DIR = Path(__file__).resolve().parents[1]
 
 # A rebuild takes 2400 simulated seconds; at this speed, 2 real ones.
 SPEED = 2400 / 2
@@ -319,21 +316,3 @@ def test_a_mistyped_acknowledge_stops_before_any_call(ansible, control):
     assert run.returncode == 2
     assert (Calls.of(control.calls()) - Calls.of(before)).total == 0
     assert "must be true or false" in run.result("Check the runbook's variables")["msg"]
-
-
-def test_the_demo_requirements_are_pinned_as_the_test_requirements():
-    """scripts/demo installs tests/requirements-demo.txt: the same versions scripts/test tests with."""
-
-    def pins(name: str) -> dict[str, str]:
-        found = {}
-        for line in (REQUIREMENTS_DIR / name).read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                package, _equals, version = line.partition("==")
-                found[package.lower()] = version
-        return found
-
-    demo, full = pins("requirements-demo.txt"), pins("requirements.txt")
-    assert set(demo) == {"ansible", "ansible-core", "boto3", "botocore", "moto[server]", "pyyaml"}
-    assert all(version for version in demo.values()), demo
-    assert {package: full.get(package) for package in demo} == demo
