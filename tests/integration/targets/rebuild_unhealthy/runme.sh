@@ -14,6 +14,9 @@
 set -eux
 
 export ANSIBLE_ROLES_PATH=..
+# With the simulator, every request stays on this machine.
+# shellcheck source=../setup_simulator/files/simulator_env.sh
+source ../setup_simulator/files/simulator_env.sh
 # botocore gives timestamps in local time: UTC makes the snapshot ages predictable.
 export TZ=UTC
 export AWS_EC2_METADATA_DISABLED=true

@@ -10,6 +10,9 @@
 set -eux
 
 export ANSIBLE_ROLES_PATH=..
+# With the simulator, every request stays on this machine.
+# shellcheck source=../setup_simulator/files/simulator_env.sh
+source ../setup_simulator/files/simulator_env.sh
 playbook=(ansible-playbook -i "${INVENTORY_PATH}" -e @../../integration_config.yml "$@")
 
 "${playbook[@]}" seed.yml
