@@ -153,30 +153,41 @@ list_collection_files() {
     fi
 }
 
-# Lay out COLLECTION_COPY as a fresh copy of the collection's files and put the
-# collections it depends on beside it. ansible-test needs a real
+# collection_copy_in DIR: print where sync_collection_copy lays out the copy
+# under the collections directory DIR.
+collection_copy_in() {
+    printf '%s\n' "$1/ansible_collections/${COLLECTION_NAMESPACE}/${COLLECTION_NAME}"
+}
+
+# sync_collection_copy [DIR [VENV]]
+# Lay out DIR's copy (default COLLECTIONS_DIR, so COLLECTION_COPY) as a fresh
+# copy of the collection's files and put the collections it depends on beside
+# it, those of VENV (default VENV). ansible-test needs a real
 # ansible_collections/<namespace>/<name> directory, hence a copy and not a
 # symlink. ansible-test's own output (tests/output) is kept between runs.
 sync_collection_copy() {
-    mkdir -p "${COLLECTION_COPY}"
-    find "${COLLECTION_COPY}" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
-    if [ -d "${COLLECTION_COPY}/tests" ]; then
-        find "${COLLECTION_COPY}/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
+    local collections_dir="${1:-${COLLECTIONS_DIR}}" venv="${2:-${VENV}}"
+    local copy
+    copy="$(collection_copy_in "${collections_dir}")"
+    mkdir -p "${copy}"
+    find "${copy}" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+    if [ -d "${copy}/tests" ]; then
+        find "${copy}/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
     fi
-    list_collection_files | tar -C "${ROOT}" --null --no-recursion -T - -cf - | tar -C "${COLLECTION_COPY}" -xf -
-    link_dependencies "${COLLECTIONS_DIR}"
+    list_collection_files | tar -C "${ROOT}" --null --no-recursion -T - -cf - | tar -C "${copy}" -xf -
+    link_dependencies "${collections_dir}" "${venv}"
 }
 
-# link_dependencies DIR: make the collections bundled with the installed
-# ansible package that this collection depends on visible under
-# DIR/ansible_collections (amazon.aws).
+# link_dependencies DIR [VENV]: make the collections bundled with the ansible
+# package installed in VENV (default VENV) that this collection depends on
+# visible under DIR/ansible_collections (amazon.aws).
 link_dependencies() {
-    local target_root="$1"
+    local target_root="$1" venv="${2:-${VENV}}"
     local site
-    site="$("${VENV}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    site="$("${venv}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
     local deps=(amazon/aws) dep
     for dep in "${deps[@]}"; do
-        [ -d "${site}/ansible_collections/${dep}" ] || die "dependency ${dep/\//.} not found in ${VENV#"${ROOT}"/}; run scripts/bootstrap"
+        [ -d "${site}/ansible_collections/${dep}" ] || die "dependency ${dep/\//.} not found in ${venv#"${ROOT}"/}; run scripts/bootstrap"
         mkdir -p "${target_root}/ansible_collections/${dep%/*}"
         ln -sfn "${site}/ansible_collections/${dep}" "${target_root}/ansible_collections/${dep}"
     done
@@ -193,6 +204,7 @@ ensure_live_collection_link() {
     fi
 }
 
+# install_get_pip_stub [VENV], for the ansible-test of VENV (default VENV):
 # ansible-test bootstraps pip in the virtual environments it creates with a
 # get-pip script downloaded from a host that may be unreachable; it uses
 # ~/.ansible/test/cache/get_pip_<pip version with _ for .>.py when present.
@@ -200,7 +212,7 @@ ensure_live_collection_link() {
 # is already cached.
 install_get_pip_stub() {
     local pip_version
-    pip_version="$("${VENV}/bin/python" - <<'PY'
+    pip_version="$("${1:-${VENV}}/bin/python" - <<'PY'
 import pathlib
 import re
 
