@@ -128,6 +128,29 @@ ensure_venv() {
     printf '%s\n' "${want}" >"${stamp}"
 }
 
+# pin_unit_requirements VENV COPY: make `ansible-test units` in the collection
+# copy COPY install, of each package that tests/unit/requirements.txt names,
+# the version installed in VENV (through tests/unit/constraints.txt, which
+# ansible-test applies), so that the unit tests run the boto3 and botocore of
+# the environment under test rather than the newest ones.
+pin_unit_requirements() {
+    local venv="$1" copy="$2"
+    "${venv}/bin/python" - "${copy}/tests/unit/requirements.txt" >>"${copy}/tests/unit/constraints.txt" <<'PY'
+import importlib.metadata
+import re
+import sys
+
+with open(sys.argv[1], encoding="utf-8") as requirements:
+    for line in requirements:
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)", line.strip())
+        if match:
+            try:
+                print(f"{match.group(1)}=={importlib.metadata.version(match.group(1))}")
+            except importlib.metadata.PackageNotFoundError:
+                pass
+PY
+}
+
 # List the collection's files relative to ROOT, NUL separated: tracked plus
 # untracked-but-not-ignored files when ROOT is a git work tree, otherwise every
 # file except well-known development and output directories.
