@@ -12,6 +12,7 @@
 #   LIVE_COLLECTIONS_DIR      directory whose ansible_collections/euc/workspaces is a
 #                             symlink to ROOT: pytest and ansible-lint see the live
 #                             sources under the collection's name
+#   MATRIX_DIR                requirement files of the matrix cells (see ensure_cell)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${ROOT}/.venv"
@@ -22,6 +23,7 @@ COLLECTION_NAMESPACE="euc"
 COLLECTION_NAME="workspaces"
 COLLECTION_COPY="${COLLECTIONS_DIR}/ansible_collections/${COLLECTION_NAMESPACE}/${COLLECTION_NAME}"
 LIVE_COLLECTIONS_DIR="${CACHE_DIR}/live-collections"
+MATRIX_DIR="tests/matrix"
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -34,16 +36,31 @@ die() {
     exit 1
 }
 
-# Print a usable base interpreter: $PYTHON if set, else python3.11 (from PATH,
-# or a pyenv installation that is not selected), else python3 if >= 3.11.
-# pyenv shims for versions that are not selected exist on PATH but fail when
-# run, so each candidate is executed rather than just looked up.
-find_base_python() {
-    local candidate pyenv_python=""
+# find_python VERSION: print the path of a working pythonVERSION (e.g. 3.13)
+# that can create virtual environments, from PATH or else from a pyenv
+# installation that is not selected; fail when there is none. pyenv shims for
+# versions that are not selected exist on PATH but fail when run, so each
+# candidate is executed rather than just looked up.
+find_python() {
+    local version="$1" candidate pyenv_python=""
     if command -v pyenv >/dev/null 2>&1; then
-        pyenv_python="$(pyenv prefix "$(pyenv latest 3.11 2>/dev/null)" 2>/dev/null)/bin/python3.11" || pyenv_python=""
+        pyenv_python="$(pyenv prefix "$(pyenv latest "${version}" 2>/dev/null)" 2>/dev/null)/bin/python${version}" || pyenv_python=""
     fi
-    for candidate in "${PYTHON:-}" python3.11 "${pyenv_python}" python3; do
+    for candidate in "python${version}" "${pyenv_python}"; do
+        [ -n "${candidate}" ] || continue
+        if command -v "${candidate}" >/dev/null 2>&1 && "${candidate}" -c 'import venv' >/dev/null 2>&1; then
+            command -v "${candidate}"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Print a usable base interpreter: $PYTHON if set, else python3.11 (see
+# find_python), else python3 if >= 3.11.
+find_base_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" "$(find_python 3.11 || true)" python3; do
         [ -n "${candidate}" ] || continue
         if command -v "${candidate}" >/dev/null 2>&1 \
             && "${candidate}" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
@@ -65,7 +82,7 @@ requirements_hash() {
         local file
         for file in "$@"; do
             echo "## ${file}"
-            cat "${ROOT}/${file}"
+            [ "${file}" = --no-deps ] || cat "${ROOT}/${file}"
         done
     } | sha256sum | cut -d' ' -f1
 }
@@ -81,9 +98,12 @@ venv_is_current() {
         && [ "$(cat "${stamp}")" = "$(requirements_hash "${dir}/bin/python" "$@")" ]
 }
 
-# ensure_venv DIR REQUIREMENT_FILE...
+# ensure_venv DIR REQUIREMENT_FILE... [--no-deps REQUIREMENT_FILE...]
 # Create DIR as a virtual environment and install the requirement files
-# (paths relative to ROOT). Skips pip entirely when the stamp matches.
+# (paths relative to ROOT); those after --no-deps are installed afterwards,
+# without their dependencies. Skips pip entirely when the stamp matches.
+# VENV_PYTHON names the interpreter to create DIR with (default:
+# find_base_python).
 # VENV_STAMP names the stamp file (default .requirements.sha256), so that one
 # environment can record a partial install beside the full one; with
 # PIP_PROGRESS=1 pip says what it collects, downloads and installs instead of
@@ -92,8 +112,8 @@ ensure_venv() {
     local dir="$1"
     shift
     local stamp="${dir}/${VENV_STAMP:-.requirements.sha256}"
-    local base_python
-    base_python="$(find_base_python)"
+    local base_python="${VENV_PYTHON:-}"
+    [ -n "${base_python}" ] || base_python="$(find_base_python)"
 
     if [ -x "${dir}/bin/python" ] && ! "${dir}/bin/python" -c '' >/dev/null 2>&1; then
         log "removing broken virtual environment ${dir#"${ROOT}"/}"
@@ -111,21 +131,145 @@ ensure_venv() {
         return 0
     fi
 
-    local args=() file
+    local args=() no_deps_args=() file no_deps=0
     for file in "$@"; do
-        args+=(-r "${ROOT}/${file}")
+        if [ "${file}" = --no-deps ]; then
+            no_deps=1
+        elif [ "${no_deps}" = 1 ]; then
+            no_deps_args+=(-r "${ROOT}/${file}")
+        else
+            args+=(-r "${ROOT}/${file}")
+        fi
     done
     log "installing $* into ${dir#"${ROOT}"/}"
     rm -f "${stamp}"
-    # (the filter drops notices about this machine's unused local index paths)
+    venv_pip_install "${dir}" "${args[@]}"
+    if [ "${#no_deps_args[@]}" -gt 0 ]; then
+        venv_pip_install "${dir}" --no-deps "${no_deps_args[@]}"
+    fi
+    printf '%s\n' "${want}" >"${stamp}"
+}
+
+# venv_pip_install DIR PIP_ARGS...: pip install in the virtual environment DIR,
+# quietly unless PIP_PROGRESS=1 (see ensure_venv).
+venv_pip_install() {
+    local dir="$1"
+    shift
     local verbosity=(--quiet --progress-bar off)
     if [ "${PIP_PROGRESS:-0}" = 1 ]; then
         verbosity=()
     fi
-    "${dir}/bin/python" -m pip install "${verbosity[@]}" "${args[@]}" 2> >(
+    # (the filter drops notices about this machine's unused local index paths)
+    "${dir}/bin/python" -m pip install "${verbosity[@]}" "$@" 2> >(
         grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory.$" >&2
     )
-    printf '%s\n' "${want}" >"${stamp}"
+}
+
+# Matrix cells: each runs the collection's checks against other versions of
+# Python, ansible-core, amazon.aws and boto3 than .venv. MATRIX_DIR/CELL.txt
+# pins what cell CELL installs and names its Python on a line "# python: X.Y";
+# MATRIX_DIR/CELL.no-deps.txt, if present, is installed after it without
+# dependencies. Each cell has its own virtual environment (cell_venv) and its
+# own collections directory (cell_collections_dir), so cells never mix.
+cell_venv() {
+    printf '%s\n' "${CACHE_DIR}/venvs/$1"
+}
+
+cell_collections_dir() {
+    printf '%s\n' "${CACHE_DIR}/cells/$1"
+}
+
+# cell_python_version CELL: print the X.Y of the cell's Python.
+cell_python_version() {
+    local file="${ROOT}/${MATRIX_DIR}/$1.txt"
+    [ -f "${file}" ] || die "unknown matrix cell $1 (no ${MATRIX_DIR}/$1.txt)"
+    local version
+    version="$(sed -n 's/^# python: *\([0-9][0-9.]*\) *$/\1/p' "${file}" | head -n 1)"
+    [ -n "${version}" ] || die "${MATRIX_DIR}/$1.txt names no Python (a line \"# python: X.Y\")"
+    printf '%s\n' "${version}"
+}
+
+# ensure_cell CELL: create or refresh the cell's virtual environment, as
+# ensure_venv does (prints nothing when it is current). An environment of
+# another Python version than the cell names is made anew.
+ensure_cell() {
+    local cell="$1"
+    local version dir base_python
+    version="$(cell_python_version "${cell}")"
+    dir="$(cell_venv "${cell}")"
+    base_python="$(find_python "${version}")" || die "Python ${version}, which cell ${cell} runs on, not found (PATH, pyenv)"
+    local files=("${MATRIX_DIR}/${cell}.txt")
+    if [ -f "${ROOT}/${MATRIX_DIR}/${cell}.no-deps.txt" ]; then
+        files+=(--no-deps "${MATRIX_DIR}/${cell}.no-deps.txt")
+    fi
+    if [ -x "${dir}/bin/python" ] \
+        && [ "$("${dir}/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" != "${version}" ]; then
+        log "removing ${dir#"${ROOT}"/}: the cell ${cell} now runs on Python ${version}"
+        rm -rf "${dir}"
+    fi
+    VENV_PYTHON="${base_python}" ensure_venv "${dir}" "${files[@]}"
+}
+
+# cell_versions CELL: print what the cell runs (Python, ansible-core, the
+# ansible package, amazon.aws as its MANIFEST.json says, boto3, botocore, the
+# unit tests' hypothesis, moto if present).
+cell_versions() {
+    local dir
+    dir="$(cell_venv "$1")"
+    printf 'cell %s (%s):\n' "$1" "${dir#"${ROOT}"/}"
+    "${dir}/bin/python" - <<'PY'
+import importlib.metadata
+import json
+import pathlib
+import platform
+import sysconfig
+
+
+def version(name):
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+manifest = pathlib.Path(sysconfig.get_paths()["purelib"], "ansible_collections", "amazon", "aws", "MANIFEST.json")
+rows = [
+    ("Python", platform.python_version()),
+    ("ansible-core", version("ansible-core")),
+    ("ansible", version("ansible")),
+    ("amazon.aws", json.loads(manifest.read_text())["collection_info"]["version"] if manifest.is_file() else None),
+    ("boto3", version("boto3")),
+    ("botocore", version("botocore")),
+    ("hypothesis", version("hypothesis")),
+]
+if version("moto"):
+    rows.append(("moto", version("moto")))
+for name, value in rows:
+    print(f"  {name:<13} {value or 'not installed'}")
+PY
+}
+
+# pin_unit_requirements VENV COPY: make `ansible-test units` in the collection
+# copy COPY install, of each package that tests/unit/requirements.txt names,
+# the version installed in VENV (through tests/unit/constraints.txt, which
+# ansible-test applies), so that the unit tests run the boto3 and botocore of
+# the environment under test rather than the newest ones.
+pin_unit_requirements() {
+    local venv="$1" copy="$2"
+    "${venv}/bin/python" - "${copy}/tests/unit/requirements.txt" >>"${copy}/tests/unit/constraints.txt" <<'PY'
+import importlib.metadata
+import re
+import sys
+
+with open(sys.argv[1], encoding="utf-8") as requirements:
+    for line in requirements:
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)", line.strip())
+        if match:
+            try:
+                print(f"{match.group(1)}=={importlib.metadata.version(match.group(1))}")
+            except importlib.metadata.PackageNotFoundError:
+                pass
+PY
 }
 
 # List the collection's files relative to ROOT, NUL separated: tracked plus
@@ -153,30 +297,41 @@ list_collection_files() {
     fi
 }
 
-# Lay out COLLECTION_COPY as a fresh copy of the collection's files and put the
-# collections it depends on beside it. ansible-test needs a real
+# collection_copy_in DIR: print where sync_collection_copy lays out the copy
+# under the collections directory DIR.
+collection_copy_in() {
+    printf '%s\n' "$1/ansible_collections/${COLLECTION_NAMESPACE}/${COLLECTION_NAME}"
+}
+
+# sync_collection_copy [DIR [VENV]]
+# Lay out DIR's copy (default COLLECTIONS_DIR, so COLLECTION_COPY) as a fresh
+# copy of the collection's files and put the collections it depends on beside
+# it, those of VENV (default VENV). ansible-test needs a real
 # ansible_collections/<namespace>/<name> directory, hence a copy and not a
 # symlink. ansible-test's own output (tests/output) is kept between runs.
 sync_collection_copy() {
-    mkdir -p "${COLLECTION_COPY}"
-    find "${COLLECTION_COPY}" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
-    if [ -d "${COLLECTION_COPY}/tests" ]; then
-        find "${COLLECTION_COPY}/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
+    local collections_dir="${1:-${COLLECTIONS_DIR}}" venv="${2:-${VENV}}"
+    local copy
+    copy="$(collection_copy_in "${collections_dir}")"
+    mkdir -p "${copy}"
+    find "${copy}" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+    if [ -d "${copy}/tests" ]; then
+        find "${copy}/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
     fi
-    list_collection_files | tar -C "${ROOT}" --null --no-recursion -T - -cf - | tar -C "${COLLECTION_COPY}" -xf -
-    link_dependencies "${COLLECTIONS_DIR}"
+    list_collection_files | tar -C "${ROOT}" --null --no-recursion -T - -cf - | tar -C "${copy}" -xf -
+    link_dependencies "${collections_dir}" "${venv}"
 }
 
-# link_dependencies DIR: make the collections bundled with the installed
-# ansible package that this collection depends on visible under
-# DIR/ansible_collections (amazon.aws).
+# link_dependencies DIR [VENV]: make the collections bundled with the ansible
+# package installed in VENV (default VENV) that this collection depends on
+# visible under DIR/ansible_collections (amazon.aws).
 link_dependencies() {
-    local target_root="$1"
-    local site python="${DEPENDENCIES_VENV:-${VENV}}/bin/python"
-    site="$("${python}" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    local target_root="$1" venv="${2:-${VENV}}"
+    local site
+    site="$("${venv}/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
     local deps=(amazon/aws) dep
     for dep in "${deps[@]}"; do
-        [ -d "${site}/ansible_collections/${dep}" ] || die "dependency ${dep/\//.} not found in ${site}; run scripts/bootstrap"
+        [ -d "${site}/ansible_collections/${dep}" ] || die "dependency ${dep/\//.} not found in ${venv#"${ROOT}"/}; run scripts/bootstrap"
         mkdir -p "${target_root}/ansible_collections/${dep%/*}"
         ln -sfn "${site}/ansible_collections/${dep}" "${target_root}/ansible_collections/${dep}"
     done
@@ -193,18 +348,17 @@ ensure_live_collection_link() {
     fi
 }
 
+# install_get_pip_stub [VENV], for the ansible-test of VENV (default VENV):
 # ansible-test bootstraps pip in the virtual environments it creates with a
 # get-pip script downloaded from a host that may be unreachable (it is for CI
 # here); it uses ~/.ansible/test/cache/get_pip_<pip version with _ for .>.py
 # when present. Opt-in, with OFFLINE_GET_PIP=1: install
 # scripts/get_pip_offline.py there unless a real get-pip script is already
 # cached. Without it, ansible-test downloads get-pip as usual.
-# install_get_pip_stub [PYTHON]: PYTHON runs the ansible-test to prepare for
-# (default: .venv's); each ansible-test version bootstraps its own pip version.
 install_get_pip_stub() {
     [ "${OFFLINE_GET_PIP:-0}" = 1 ] || return 0
     local pip_version
-    pip_version="$("${1:-${VENV}/bin/python}" - <<'PY'
+    pip_version="$("${1:-${VENV}}/bin/python" - <<'PY'
 import pathlib
 import re
 
@@ -250,14 +404,6 @@ expose_pythons() {
     echo "${found[*]}"
 }
 
-# use_collections_dir DIR VENV: lay the collection copy out under
-# DIR/ansible_collections, beside the dependencies installed in VENV, instead
-# of the default COLLECTIONS_DIR and .venv.
-use_collections_dir() {
-    COLLECTIONS_DIR="$1"
-    DEPENDENCIES_VENV="$2"
-    COLLECTION_COPY="${COLLECTIONS_DIR}/ansible_collections/${COLLECTION_NAMESPACE}/${COLLECTION_NAME}"
-}
 
 # simulator_start RUN_DIR [SIMULATOR OPTION...]: start the WorkSpaces
 # simulator from .venv on a free loopback port, in the background, its output

@@ -123,9 +123,11 @@ def test_failed_workspaces_fail_the_task_with_every_outcome(run_module: RunModul
 
 def test_a_caller_error_fails_with_the_aws_error_and_the_report(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
     """AccessDenied stops the run: msg says what stopped, the error, then the outcomes; the failure carries
-    AWS's error, the outcomes and the rebuilds already requested."""
+    AWS's error, the outcomes and the rebuilds already requested. One request at a time: with the
+    default 5 in flight, ws-0000000002's may already be on its way when ws-0000000001's error comes
+    back (test_a_caller_error_stops_a_concurrent_run_too covers that case)."""
     fake.rebuild_errors[ws_id(1)] = [access_denied()]
-    run = rebuild(run_module, {"directory_id": DIRECTORY, "states": HEALTHY_TOO})
+    run = rebuild(run_module, {"directory_id": DIRECTORY, "states": HEALTHY_TOO, "max_concurrency": 1})
     assert (run.rc, run.failed) == (1, True)
     assert run.result["msg"] == (
         "Stopped sending RebuildWorkspaces requests: Failed to call RebuildWorkspaces: "
@@ -142,9 +144,10 @@ def test_a_caller_error_fails_with_the_aws_error_and_the_report(run_module: RunM
 def test_a_lost_connection_stops_the_run_at_the_outage_bound_with_the_report(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
     """The connection drops on every RebuildWorkspaces attempt: the first WorkSpace may have been rebuilt
     (unknown), the others are not sent once the outage bound is reached; msg names the bound and the last
-    error. (Rewritten: one lost connection used to stop the run, reporting the WorkSpace failed.)"""
+    error. (Rewritten: one lost connection used to stop the run, reporting the WorkSpace failed.) One
+    request at a time: with the default 5 in flight, the six failed attempts may come from two WorkSpaces."""
     fake.errors["RebuildWorkspaces"] = [connection_closed() for _attempt in range(20)]
-    run = rebuild(run_module, {"directory_id": DIRECTORY, "states": HEALTHY_TOO})
+    run = rebuild(run_module, {"directory_id": DIRECTORY, "states": HEALTHY_TOO, "max_concurrency": 1})
     assert (run.rc, run.failed) == (1, True)
     assert run.result["msg"].startswith("Stopped sending RebuildWorkspaces requests: RebuildWorkspaces kept failing: 6 failed attempts in a row")
     assert "the last one ConnectionClosedError" in run.result["msg"]
