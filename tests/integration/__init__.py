@@ -1,1 +1,0 @@
-"""Integration tests: the modules run by ansible-playbook against the WorkSpaces simulator."""
