@@ -126,21 +126,6 @@ def test_a_rebuild_whose_answer_was_lost_is_started(
     assert started(simulator, "RebuildWorkspaces") == (1, {workspace_id: 1})
 
 
-def test_a_retried_lost_answer_is_accepted_twice_and_started_once(
-    simulator: SimulatorServer, make_client: ClientFactory, seed: Seeder
-) -> None:
-    """botocore's retry reaches the backend and is refused: two accepted, one started."""
-    (workspace_id,) = seed("ERROR")
-    simulator.control.set_faults(
-        {"RebuildWorkspaces": {"lose_answers": {"workspaces": [workspace_id]}}}
-    )
-    (failure,) = rebuild(make_client(retries=True), workspace_id)
-    assert failure["ErrorCode"] == "InvalidResourceState.Workspace"
-    calls = simulator.control.calls()
-    assert calls["accepted_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 2}
-    assert calls["started_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 1}
-
-
 def test_a_request_the_model_refuses_starts_nothing(
     simulator: SimulatorServer, make_client: ClientFactory, seed: Seeder
 ) -> None:
