@@ -260,3 +260,103 @@ expose_pythons() {
     done
     echo "${found[*]}"
 }
+
+# ------------------------------------------------------- the WorkSpaces simulator
+# start_simulator PYTHON RUN_DIR ARG...: run `PYTHON -m workspaces_simulator
+# --port 0 ARG...` in the background from ROOT, with its standard output in
+# RUN_DIR/simulator.out and its log in RUN_DIR/simulator.log, and wait until it
+# answers HTTP. Sets SIMULATOR_PID, SIMULATOR_ENDPOINT (http://127.0.0.1:<port>)
+# and SIMULATOR_PYTHON (for simulator_get). Stop it with stop_simulator, for
+# example from an EXIT trap.
+SIMULATOR_PID=""
+SIMULATOR_ENDPOINT=""
+SIMULATOR_PYTHON=""
+SIMULATOR_STATUS=""
+start_simulator() {
+    local python="$1" run_dir="$2"
+    shift 2
+    local out="${run_dir}/simulator.out" sim_log="${run_dir}/simulator.log"
+    mkdir -p "${run_dir}"
+    : >"${out}"
+    : >"${sim_log}"
+    (
+        cd "${ROOT}" || exit 1
+        exec "${python}" -m workspaces_simulator --port 0 "$@"
+    ) >"${out}" 2>"${sim_log}" &
+    SIMULATOR_PID=$!
+    SIMULATOR_PYTHON="${python}"
+    SIMULATOR_STATUS=""
+
+    # The simulator prints one line with its endpoint, http://127.0.0.1:<port>.
+    SIMULATOR_ENDPOINT=""
+    local _
+    for _ in $(seq 1 300); do
+        SIMULATOR_ENDPOINT="$(grep -Eom1 'http://127\.0\.0\.1:[0-9]+' "${out}" || true)"
+        [ -n "${SIMULATOR_ENDPOINT}" ] && break
+        if ! kill -0 "${SIMULATOR_PID}" 2>/dev/null; then
+            cat "${sim_log}" "${out}" >&2
+            die "the simulator exited before it printed its endpoint"
+        fi
+        sleep 0.1
+    done
+    if [ -z "${SIMULATOR_ENDPOINT}" ]; then
+        cat "${sim_log}" "${out}" >&2
+        die "the simulator printed no endpoint within 30 seconds"
+    fi
+
+    # Wait until it answers HTTP (any status code will do), never through a proxy.
+    "${python}" - "${SIMULATOR_ENDPOINT}" <<'PY'
+import sys
+import time
+import urllib.error
+import urllib.request
+
+url = sys.argv[1]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+deadline = time.monotonic() + 30
+while True:
+    try:
+        opener.open(url, timeout=2).close()
+        break
+    except urllib.error.HTTPError:
+        break
+    except OSError as exc:
+        if time.monotonic() > deadline:
+            sys.exit(f"the simulator at {url} does not answer: {exc}")
+        time.sleep(0.2)
+PY
+}
+
+# simulator_get PATH: print the answer of a GET of one of the running
+# simulator's control endpoints (/_sim/...), never through a proxy.
+simulator_get() {
+    "${SIMULATOR_PYTHON}" - "${SIMULATOR_ENDPOINT}$1" <<'PY'
+import sys
+import urllib.request
+
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+with opener.open(sys.argv[1], timeout=10) as answer:
+    sys.stdout.write(answer.read().decode())
+PY
+}
+
+# stop_simulator: stop the simulator start_simulator started (SIGTERM, then
+# SIGKILL after 5 seconds) and set SIMULATOR_STATUS to its exit status; nothing
+# when it is not running.
+stop_simulator() {
+    if [ -n "${SIMULATOR_PID}" ] && kill -0 "${SIMULATOR_PID}" 2>/dev/null; then
+        kill -TERM "${SIMULATOR_PID}" 2>/dev/null || true
+        local _
+        for _ in $(seq 1 50); do
+            kill -0 "${SIMULATOR_PID}" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "${SIMULATOR_PID}" 2>/dev/null; then
+            kill -KILL "${SIMULATOR_PID}" 2>/dev/null || true
+        fi
+        SIMULATOR_STATUS=0
+        wait "${SIMULATOR_PID}" 2>/dev/null || SIMULATOR_STATUS=$?
+        log "simulator stopped (exit ${SIMULATOR_STATUS})"
+    fi
+    SIMULATOR_PID=""
+}
