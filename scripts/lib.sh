@@ -71,7 +71,12 @@ find_base_python() {
     die "no Python >= 3.11 found (tried python3.11, pyenv, python3; set PYTHON to override)"
 }
 
-# Hash of everything that decides a virtual environment's contents.
+# The WorkSpaces simulator, a Python project of its own (installed editable into .venv).
+SIMULATOR_PROJECT="tools/workspaces-simulator"
+
+# requirements_hash PYTHON SOURCE...: hash of everything that decides a virtual
+# environment's contents. A SOURCE is a requirement file or a project directory
+# (whose pyproject.toml says what installing it brings), relative to ROOT.
 requirements_hash() {
     local python="$1"
     shift
@@ -79,17 +84,24 @@ requirements_hash() {
         "${python}" -c 'import sys; print(sys.version)'
         # bump to force a reinstall after changing how environments are built
         echo "layout 1"
-        local file
-        for file in "$@"; do
-            echo "## ${file}"
-            [ "${file}" = --no-deps ] || cat "${ROOT}/${file}"
+        local source
+        for source in "$@"; do
+            echo "## ${source}"
+            if [ "${source}" = --no-deps ]; then
+                continue
+            elif [ -d "${ROOT}/${source}" ]; then
+                cat "${ROOT}/${source}/pyproject.toml"
+            else
+                cat "${ROOT}/${source}"
+            fi
         done
     } | sha256sum | cut -d' ' -f1
 }
 
-# venv_is_current DIR REQUIREMENT_FILE...
+# venv_is_current DIR SOURCE...
 # Succeed when DIR is a working virtual environment whose stamp (see
-# ensure_venv) says the requirement files are installed as they are now.
+# ensure_venv) says the requirement files and projects are installed as they
+# are now.
 venv_is_current() {
     local dir="$1"
     shift
@@ -98,11 +110,13 @@ venv_is_current() {
         && [ "$(cat "${stamp}")" = "$(requirements_hash "${dir}/bin/python" "$@")" ]
 }
 
-# ensure_venv DIR REQUIREMENT_FILE... [--no-deps REQUIREMENT_FILE...]
-# Create DIR as a virtual environment and install the requirement files
-# (paths relative to ROOT); those after --no-deps are installed afterwards,
-# without their dependencies. Skips pip entirely when the stamp matches.
-# VENV_PYTHON names the interpreter to create DIR with (default:
+# ensure_venv DIR SOURCE... [--no-deps REQUIREMENT_FILE...]
+# Create DIR as a virtual environment and install the requirement files and,
+# editable, the project directories among the SOURCEs (paths relative to ROOT),
+# in one pip run, so that the pins of the requirement files must satisfy the
+# projects' dependencies; requirement files after --no-deps are installed
+# afterwards, without their dependencies. Skips pip entirely when the stamp
+# matches. VENV_PYTHON names the interpreter to create DIR with (default:
 # find_base_python).
 # VENV_STAMP names the stamp file (default .requirements.sha256), so that one
 # environment can record a partial install beside the full one; with
@@ -131,14 +145,16 @@ ensure_venv() {
         return 0
     fi
 
-    local args=() no_deps_args=() file no_deps=0
-    for file in "$@"; do
-        if [ "${file}" = --no-deps ]; then
+    local args=() no_deps_args=() source no_deps=0
+    for source in "$@"; do
+        if [ "${source}" = --no-deps ]; then
             no_deps=1
         elif [ "${no_deps}" = 1 ]; then
-            no_deps_args+=(-r "${ROOT}/${file}")
+            no_deps_args+=(-r "${ROOT}/${source}")
+        elif [ -d "${ROOT}/${source}" ]; then
+            args+=(-e "${ROOT}/${source}")
         else
-            args+=(-r "${ROOT}/${file}")
+            args+=(-r "${ROOT}/${source}")
         fi
     done
     log "installing $* into ${dir#"${ROOT}"/}"
@@ -404,51 +420,104 @@ expose_pythons() {
     echo "${found[*]}"
 }
 
-
-# simulator_start RUN_DIR [SIMULATOR OPTION...]: start the WorkSpaces
-# simulator from .venv on a free loopback port, in the background, its output
-# in RUN_DIR; set SIMULATOR_PID and SIMULATOR_ENDPOINT (http://127.0.0.1:PORT).
-# Pair it with `trap simulator_stop EXIT`.
-simulator_start() {
-    local run_dir="$1"
-    shift
-    local out="${run_dir}/simulator.out" err="${run_dir}/simulator.log"
+# ------------------------------------------------------- the WorkSpaces simulator
+# start_simulator PYTHON RUN_DIR ARG...: run `PYTHON -m workspaces_simulator
+# --port 0 ARG...` in the background from ROOT, with its standard output in
+# RUN_DIR/simulator.out and its log in RUN_DIR/simulator.log, and wait until it
+# answers HTTP. Sets SIMULATOR_PID, SIMULATOR_ENDPOINT (http://127.0.0.1:<port>)
+# and SIMULATOR_PYTHON (for simulator_get). Stop it with stop_simulator, for
+# example from an EXIT trap.
+SIMULATOR_PID=""
+SIMULATOR_ENDPOINT=""
+SIMULATOR_PYTHON=""
+SIMULATOR_STATUS=""
+start_simulator() {
+    local python="$1" run_dir="$2"
+    shift 2
+    local out="${run_dir}/simulator.out" sim_log="${run_dir}/simulator.log"
+    mkdir -p "${run_dir}"
     : >"${out}"
-    : >"${err}"
+    : >"${sim_log}"
     (
         cd "${ROOT}" || exit 1
-        PYTHONPATH="${ROOT}/tests" exec "${VENV}/bin/python" -m simulator --port 0 "$@"
-    ) >"${out}" 2>"${err}" &
+        exec "${python}" -m workspaces_simulator --port 0 "$@"
+    ) >"${out}" 2>"${sim_log}" &
     SIMULATOR_PID=$!
+    SIMULATOR_PYTHON="${python}"
+    SIMULATOR_STATUS=""
+
+    # The simulator prints one line with its endpoint, http://127.0.0.1:<port>.
     SIMULATOR_ENDPOINT=""
     local _
     for _ in $(seq 1 300); do
-        # its first line: "WorkSpaces simulator listening on http://127.0.0.1:<port>"
         SIMULATOR_ENDPOINT="$(grep -Eom1 'http://127\.0\.0\.1:[0-9]+' "${out}" || true)"
-        [ -n "${SIMULATOR_ENDPOINT}" ] && return 0
+        [ -n "${SIMULATOR_ENDPOINT}" ] && break
         if ! kill -0 "${SIMULATOR_PID}" 2>/dev/null; then
-            cat "${err}" "${out}" >&2
+            cat "${sim_log}" "${out}" >&2
             die "the simulator exited before it printed its endpoint"
         fi
         sleep 0.1
     done
-    die "the simulator printed no endpoint within 30 s (see ${err})"
+    if [ -z "${SIMULATOR_ENDPOINT}" ]; then
+        cat "${sim_log}" "${out}" >&2
+        die "the simulator printed no endpoint within 30 seconds"
+    fi
+
+    # Wait until it answers HTTP (any status code will do), never through a proxy.
+    "${python}" - "${SIMULATOR_ENDPOINT}" <<'PY'
+import sys
+import time
+import urllib.error
+import urllib.request
+
+url = sys.argv[1]
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+deadline = time.monotonic() + 30
+while True:
+    try:
+        opener.open(url, timeout=2).close()
+        break
+    except urllib.error.HTTPError:
+        break
+    except OSError as exc:
+        if time.monotonic() > deadline:
+            sys.exit(f"the simulator at {url} does not answer: {exc}")
+        time.sleep(0.2)
+PY
 }
 
-simulator_stop() {
-    local pid="${SIMULATOR_PID:-}"
-    SIMULATOR_PID=""
-    if [ -z "${pid}" ] || ! kill -0 "${pid}" 2>/dev/null; then
-        return 0
+# simulator_get PATH: print the answer of a GET of one of the running
+# simulator's control endpoints (/_sim/...), never through a proxy.
+simulator_get() {
+    "${SIMULATOR_PYTHON}" - "${SIMULATOR_ENDPOINT}$1" <<'PY'
+import sys
+import urllib.request
+
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+with opener.open(sys.argv[1], timeout=10) as answer:
+    sys.stdout.write(answer.read().decode())
+PY
+}
+
+# stop_simulator: stop the simulator start_simulator started (SIGTERM, then
+# SIGKILL after 5 seconds) and set SIMULATOR_STATUS to its exit status; nothing
+# when it is not running.
+stop_simulator() {
+    if [ -n "${SIMULATOR_PID}" ] && kill -0 "${SIMULATOR_PID}" 2>/dev/null; then
+        kill -TERM "${SIMULATOR_PID}" 2>/dev/null || true
+        local _
+        for _ in $(seq 1 50); do
+            kill -0 "${SIMULATOR_PID}" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "${SIMULATOR_PID}" 2>/dev/null; then
+            kill -KILL "${SIMULATOR_PID}" 2>/dev/null || true
+        fi
+        SIMULATOR_STATUS=0
+        wait "${SIMULATOR_PID}" 2>/dev/null || SIMULATOR_STATUS=$?
+        log "simulator stopped (exit ${SIMULATOR_STATUS})"
     fi
-    kill -TERM "${pid}" 2>/dev/null || true
-    local _
-    for _ in $(seq 1 50); do
-        kill -0 "${pid}" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "${pid}" 2>/dev/null || true
-    wait "${pid}" 2>/dev/null || true
+    SIMULATOR_PID=""
 }
 
 # write_integration_config DIR ENDPOINT: point the integration targets in DIR

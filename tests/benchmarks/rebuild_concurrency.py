@@ -4,7 +4,7 @@ Runs the collection's engine against the in-process WorkSpaces simulator with an
 latency per call, standing in for the round trip to AWS. Timings are only compared with
 each other within one run (ratios), never asserted on.
 
-    PYTHONPATH=tests:.cache/live-collections .venv/bin/python tests/benchmarks/rebuild_concurrency.py
+    PYTHONPATH=.cache/live-collections .venv/bin/python tests/benchmarks/rebuild_concurrency.py
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import typing as t
 import boto3
 from botocore.config import Config
 
+from workspaces_simulator.server import SimulatorServer
+
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import run_action
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import InfoOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import describe_selected
-from simulator.server import SimulatorServer
 
 
 def fleet(size: int, latency: float) -> dict[str, t.Any]:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from simulator.control import SimulatorControlError
-from simulator.core import Simulator
-from simulator.lifecycle import ACTIONS
-from simulator.scenario import parse_scenario
-from simulator.server import SimulatorServer
+from workspaces_simulator.control import SimulatorControlError
+from workspaces_simulator.core import Simulator
+from workspaces_simulator.lifecycle import ACTIONS
+from workspaces_simulator.scenario import parse_scenario
+from workspaces_simulator.server import SimulatorServer
 
 from .conftest import ClientFactory, Seeder
 from .helpers import described_state, true_state, wait_for

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from simulator.lifecycle import DEFAULT_DURATIONS, WORKSPACE_STATES, action_named
-from simulator.server import SimulatorServer
+from workspaces_simulator.lifecycle import DEFAULT_DURATIONS, WORKSPACE_STATES, action_named
+from workspaces_simulator.server import SimulatorServer
 
 from .conftest import Seeder
 from .helpers import described_state, error_code, http_status, true_state, wait_for

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from simulator.server import SimulatorServer
+from workspaces_simulator.server import SimulatorServer
 
 from .conftest import ClientFactory, Seeder
 from .helpers import error_code, true_state
@@ -124,21 +124,6 @@ def test_a_rebuild_whose_answer_was_lost_is_started(
     with pytest.raises(ClientError):
         rebuild(client, workspace_id)
     assert started(simulator, "RebuildWorkspaces") == (1, {workspace_id: 1})
-
-
-def test_a_retried_lost_answer_is_accepted_twice_and_started_once(
-    simulator: SimulatorServer, make_client: ClientFactory, seed: Seeder
-) -> None:
-    """botocore's retry reaches the backend and is refused: two accepted, one started."""
-    (workspace_id,) = seed("ERROR")
-    simulator.control.set_faults(
-        {"RebuildWorkspaces": {"lose_answers": {"workspaces": [workspace_id]}}}
-    )
-    (failure,) = rebuild(make_client(retries=True), workspace_id)
-    assert failure["ErrorCode"] == "InvalidResourceState.Workspace"
-    calls = simulator.control.calls()
-    assert calls["accepted_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 2}
-    assert calls["started_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 1}
 
 
 def test_a_request_the_model_refuses_starts_nothing(

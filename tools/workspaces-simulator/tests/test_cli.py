@@ -1,8 +1,7 @@
-"""The ``python -m simulator`` command line, run as a subprocess."""
+"""The ``python -m workspaces_simulator`` command line, run as a subprocess."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -13,20 +12,16 @@ from pathlib import Path
 import boto3
 import pytest
 
-from simulator.control import SimulatorControl
+from workspaces_simulator.control import SimulatorControl
 
-TESTS_DIR = Path(__file__).resolve().parents[2]
-DEMO = TESTS_DIR / "simulator" / "scenarios" / "demo.yml"
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
 
 
-def start_cli(*args: str) -> subprocess.Popen[str]:
-    """Start the simulator command with ``tests/`` on PYTHONPATH."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS_DIR), env.get("PYTHONPATH")]))
+def start_cli(*args: str, cwd: Path | None = None) -> subprocess.Popen[str]:
+    """Start the simulator command with the Python running the tests."""
     return subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-m", "simulator", *args],
-        env=env,
+        [sys.executable, "-m", "workspaces_simulator", *args],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -35,8 +30,8 @@ def start_cli(*args: str) -> subprocess.Popen[str]:
 
 @pytest.fixture
 def cli() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """The simulator command on a free port with the demo scenario; yields (process, url)."""
-    process = start_cli("--port", "0", "--scenario", str(DEMO))
+    """The simulator command on a free port with the built-in demo scenario; yields (process, url)."""
+    process = start_cli("--port", "0", "--scenario", "demo")
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -73,7 +68,9 @@ def test_cli_serves_and_stops_cleanly(
     process.send_signal(stop_signal)
     assert process.wait(timeout=10) == 0
     assert process.stderr is not None
-    assert "stopping" in process.stderr.read()
+    log = process.stderr.read()
+    assert "loaded 12 WorkSpaces from built-in scenario demo" in log
+    assert "stopping" in log
 
 
 def test_cli_refuses_non_loopback_host() -> None:
@@ -92,3 +89,32 @@ def test_cli_reports_a_bad_scenario(tmp_path: Path) -> None:
     stderr = process.communicate(timeout=30)[1]
     assert process.returncode == 2
     assert "needs count" in stderr
+
+
+def test_cli_loads_a_scenario_file(tmp_path: Path) -> None:
+    """A path names a scenario file; one in the working directory wins over a built-in name."""
+    scenario = "directories:\n  - name: file.example.com\n    fleets: [{name: f, count: 2}]\n"
+    (tmp_path / "demo").write_text(scenario)
+    process = start_cli("--port", "0", "--scenario", "demo", cwd=tmp_path)
+    try:
+        assert process.stdout is not None
+        match = LISTENING.search(process.stdout.readline())
+        assert match
+        assert len(SimulatorControl(match.group(1)).workspaces()) == 2
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        stderr = process.communicate(timeout=10)[1]
+    assert "loaded 2 WorkSpaces from demo" in stderr
+
+
+def test_cli_reports_an_unknown_scenario() -> None:
+    """A name that is neither a file nor a built-in scenario stops with status 2, listing them."""
+    process = start_cli("--port", "0", "--scenario", "no-such-fleet")
+    stderr = process.communicate(timeout=30)[1]
+    assert process.returncode == 2
+    assert (
+        "no-such-fleet: no such file, nor a built-in scenario (built-in: demo, fleet-500)" in stderr
+    )

@@ -1,4 +1,4 @@
-"""Fixtures for the simulator's own tests: the plugin's server plus boto3 client factories."""
+"""Fixtures for the simulator's own tests: boto3 client factories for the plugin's server."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import boto3
 import pytest
 from botocore.config import Config
 
-# Re-exported so pytest finds the plugin's fixtures here (pytest_plugins is only
-# honoured in the root conftest).
-from simulator.pytest_plugin import simulator, simulator_server  # noqa: F401  # pylint: disable=unused-import
-from simulator.server import SimulatorServer
+from workspaces_simulator.server import SimulatorServer
+
+# simulator_server and simulator come from the package's pytest plugin, which
+# pytest loads through its pytest11 entry point.
 
 ClientFactory = Callable[..., Any]
 Seeder = Callable[..., list[str]]
 
 
 @pytest.fixture(scope="session")
-def make_client(simulator_server: SimulatorServer) -> ClientFactory:  # noqa: F811
+def make_client(simulator_server: SimulatorServer) -> ClientFactory:
     """Build (and cache, since building a client is slow) WorkSpaces clients for the simulator.
 
     By default retries are off (one attempt), so faults surface as errors;
@@ -61,14 +61,14 @@ def make_client(simulator_server: SimulatorServer) -> ClientFactory:  # noqa: F8
 
 
 @pytest.fixture
-def client(simulator: SimulatorServer, make_client: ClientFactory) -> Any:  # noqa: F811
+def client(simulator: SimulatorServer, make_client: ClientFactory) -> Any:
     """A WorkSpaces client without retries, for a freshly reset simulator."""
     del simulator  # requested only so that the simulator is reset first
     return make_client()
 
 
 @pytest.fixture
-def seed(simulator: SimulatorServer) -> Seeder:  # noqa: F811
+def seed(simulator: SimulatorServer) -> Seeder:
     """Load one WorkSpace per given state (users user000, user001, ...); returns their ids.
 
     Keyword arguments are added to every WorkSpace entry of the scenario.

@@ -3,11 +3,11 @@
 It extends moto's WorkSpaces backend with the lifecycle operations (rebuild,
 reboot, restore, start, stop), snapshots, connection status, pagination, stale
 reads, fault injection and scheduled changes, and serves it over HTTP on a
-loopback address with a ``/_sim/`` control API. See README.md in this directory.
+loopback address with a ``/_sim/`` control API. See the project's README.md.
 
 Only the standard-library control client is imported eagerly, so
-``from simulator import SimulatorControl`` works without moto; the server side
-is imported on first use.
+``from workspaces_simulator import SimulatorControl`` works without moto; the
+server side is imported on first use.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ BUNDLE_ID_PATTERN = re.compile(r"^wsb-[0-9a-z]{8,63}$")
 DIRECTORY_ID_PATTERN = re.compile(r"^(d-[0-9a-f]{8,63}|wsd-[0-9a-z]{8,63})$")
 _RELATIVE_TIME = re.compile(r"^-(\d+(?:\.\d+)?)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+#: The scenarios shipped with the package, as package data.
+_BUILTIN_SCENARIOS = resources.files("workspaces_simulator") / "scenarios"
 
 _COMMON_KEYS = {
     "state",
@@ -80,11 +83,45 @@ class ScenarioPlan:
 def load_scenario_file(path: str | Path) -> dict[str, Any]:
     """Read a scenario YAML (or JSON) file into a mapping."""
     with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+        return _scenario_mapping(yaml.safe_load(handle), str(path))
+
+
+def builtin_scenarios() -> list[str]:
+    """The names of the scenarios shipped in the package (``scenarios/<name>.yml``)."""
+    return sorted(
+        entry.name.removesuffix(".yml")
+        for entry in _BUILTIN_SCENARIOS.iterdir()
+        if entry.name.endswith(".yml")
+    )
+
+
+def load_builtin_scenario(name: str) -> dict[str, Any]:
+    """Read the shipped scenario ``name`` (``demo``, ``fleet-500``, ...) into a mapping."""
+    if name not in builtin_scenarios():
+        raise ScenarioError(
+            f"no built-in scenario {name!r} (built-in: {', '.join(builtin_scenarios())})"
+        )
+    text = (_BUILTIN_SCENARIOS / f"{name}.yml").read_text(encoding="utf-8")
+    return _scenario_mapping(yaml.safe_load(text), f"built-in scenario {name}")
+
+
+def load_scenario_source(source: str) -> tuple[dict[str, Any], str]:
+    """Read the scenario a command line names: a file when one exists at ``source``, else
+    the built-in scenario of that name. Returns the mapping and where it came from."""
+    if Path(source).is_file():
+        return load_scenario_file(source), source
+    if source in builtin_scenarios():
+        return load_builtin_scenario(source), f"built-in scenario {source}"
+    raise ScenarioError(
+        f"{source}: no such file, nor a built-in scenario (built-in: {', '.join(builtin_scenarios())})"
+    )
+
+
+def _scenario_mapping(data: Any, where: str) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a scenario must be a mapping")
+        raise ScenarioError(f"{where}: a scenario must be a mapping")
     return data
 
 

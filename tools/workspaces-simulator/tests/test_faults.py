@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from simulator.control import SimulatorControlError
-from simulator.server import SimulatorServer
+from workspaces_simulator.control import SimulatorControlError
+from workspaces_simulator.server import SimulatorServer
 
 from .conftest import ClientFactory, Seeder
 from .helpers import error_code, http_status, true_state

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from simulator.scenario import load_scenario_file
-from simulator.server import SimulatorServer
+from workspaces_simulator.scenario import load_builtin_scenario
+from workspaces_simulator.server import SimulatorServer
 
 from .helpers import error_code
-
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def fleet(count: int, name: str = "pages", directory: str = "pages.example.com") -> dict[str, Any]:
@@ -94,7 +91,7 @@ def test_connection_status_pages(simulator: SimulatorServer, client: Any) -> Non
 
 def test_fleet_500_scenario_serves_every_page(simulator: SimulatorServer, client: Any) -> None:
     """The 500-WorkSpace scenario pages correctly, with the states the control API reports."""
-    loaded = simulator.control.load_scenario(load_scenario_file(SCENARIOS / "fleet-500.yml"))
+    loaded = simulator.control.load_scenario(load_builtin_scenario("fleet-500"))
     expected = loaded["workspace_ids"]
     assert len(expected) == len(set(expected)) == 500
     pages = paginate(client, "describe_workspaces", "Workspaces", PaginationConfig={"PageSize": 25})

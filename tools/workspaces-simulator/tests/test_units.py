@@ -9,14 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.backend import PageToken, SimulatedWorkSpacesBackend
-from simulator.calls import workspace_ids_in
-from simulator.errors import InvalidParameterValuesException, ValidationException
-from simulator.faults import ThrottleSpec, TokenBucket
-from simulator.lifecycle import ACTIONS, Timing, action_named
-from simulator.scenario import WORKSPACE_ID_PATTERN, ScenarioError, parse_scenario, parse_time
-from simulator.server import SimulatorServer, is_loopback
-from simulator.validation import validate_request
+from workspaces_simulator.backend import PageToken, SimulatedWorkSpacesBackend
+from workspaces_simulator.calls import workspace_ids_in
+from workspaces_simulator.errors import InvalidParameterValuesException, ValidationException
+from workspaces_simulator.faults import ThrottleSpec, TokenBucket
+from workspaces_simulator.lifecycle import ACTIONS, Timing, action_named
+from workspaces_simulator.scenario import (
+    WORKSPACE_ID_PATTERN,
+    ScenarioError,
+    parse_scenario,
+    parse_time,
+)
+from workspaces_simulator.server import SimulatorServer, is_loopback
+from workspaces_simulator.validation import validate_request
 
 NOW = 1_800_000_000.0
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from simulator.control import SimulatorControlError
-from simulator.server import SimulatorServer
+from workspaces_simulator.control import SimulatorControlError
+from workspaces_simulator.server import SimulatorServer
 
 from .conftest import ClientFactory, Seeder
 from .helpers import error_code, http_status, true_state
@@ -106,7 +106,10 @@ def test_lost_answer_status_and_code(
 def test_a_retried_lost_answer_reaches_the_service_twice(
     simulator: SimulatorServer, make_client: ClientFactory, seed: Seeder
 ) -> None:
-    """botocore retries the 500; the retry finds the rebuild already running."""
+    """botocore retries the 500; the retry finds the rebuild already running.
+
+    The retry reaches the backend and is refused: two accepted, one started.
+    """
     (workspace_id,) = seed("ERROR")
     simulator.control.set_faults(
         {"RebuildWorkspaces": {"lose_answers": {"workspaces": [workspace_id]}}}
@@ -117,6 +120,7 @@ def test_a_retried_lost_answer_reaches_the_service_twice(
     calls = simulator.control.calls()
     assert calls["by_workspace"]["RebuildWorkspaces"] == {workspace_id: 2}
     assert calls["accepted_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 2}
+    assert calls["started_by_workspace"]["RebuildWorkspaces"] == {workspace_id: 1}
     assert calls["faults"]["RebuildWorkspaces"]["answer_lost"] == 1
 
 
@@ -274,22 +278,8 @@ def test_a_dropped_connection_gets_no_bytes_at_all(
     """The server closes the socket without writing a status line or anything else."""
     (workspace_id,) = seed("AVAILABLE")
     simulator.control.set_faults({"RebootWorkspaces": {"drop_connections": {"after": 0}}})
-    url = urlsplit(simulator.endpoint_url)
-    body = json.dumps({"RebootWorkspaceRequests": [{"WorkspaceId": workspace_id}]}).encode()
-    request = (
-        "POST / HTTP/1.1\r\n"
-        f"Host: {url.netloc}\r\n"
-        "X-Amz-Target: WorkspacesService.RebootWorkspaces\r\n"
-        "Content-Type: application/x-amz-json-1.1\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        "\r\n"
-    ).encode() + body
-    with socket.create_connection((url.hostname, url.port), timeout=5) as conn:
-        conn.sendall(request)
-        received = b""
-        while chunk := conn.recv(4096):
-            received += chunk
-    assert received == b""
+    params = {"RebootWorkspaceRequests": [{"WorkspaceId": workspace_id}]}
+    assert raw_call(simulator, "RebootWorkspaces", params) == b""
     assert true_state(simulator.control, workspace_id) == "AVAILABLE"
     assert faults_of(simulator, "RebootWorkspaces")["dropped"] == 1
 

@@ -1,26 +1,35 @@
 """pytest plugin: an in-process WorkSpaces simulator for the whole session.
 
-Load it with ``pytest_plugins = ["simulator.pytest_plugin"]`` (``tests/`` on
-``sys.path``). Fixtures:
+Installing the package registers it with pytest (the ``pytest11`` entry point
+``workspaces_simulator``), so its fixtures are there in every test session of
+that environment; with ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` set, load it with
+``-p workspaces_simulator``. Fixtures:
 
 * ``simulator_server`` (session): a running ``SimulatorServer`` on a free
   loopback port, with ``.endpoint_url`` and ``.control``.
 * ``simulator`` (function): the same server after ``control.reset()``, so each
   test starts with no WorkSpaces, no faults, zero counts and default timing.
+
+The server (and moto with it) is imported only when a test asks for one of
+them, so merely having the plugin costs a test session nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .server import SimulatorServer
+if TYPE_CHECKING:
+    from .server import SimulatorServer
 
 
 @pytest.fixture(scope="session")
 def simulator_server() -> Iterator[SimulatorServer]:
     """Start the simulator once per test session; stop it at the end."""
+    from .server import SimulatorServer  # pylint: disable=import-outside-toplevel
+
     server = SimulatorServer(host="127.0.0.1", port=0).start()
     try:
         yield server

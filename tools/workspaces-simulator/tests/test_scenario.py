@@ -10,20 +10,24 @@ from typing import Any
 import boto3
 import pytest
 
-from simulator.control import SimulatorControlError
-from simulator.scenario import load_scenario_file
-from simulator.server import SimulatorServer
+from workspaces_simulator.control import SimulatorControlError
+from workspaces_simulator.scenario import (
+    ScenarioError,
+    builtin_scenarios,
+    load_builtin_scenario,
+    load_scenario_source,
+)
+from workspaces_simulator.server import SimulatorServer
 
 from .conftest import Seeder
 from .helpers import described_state
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 WORKSPACE_ID = re.compile(r"^ws-[0-9a-z]{8,63}$")
 
 
 def load_demo(simulator: SimulatorServer) -> dict[str, Any]:
     """Load scenarios/demo.yml through the control API."""
-    return simulator.control.load_scenario(load_scenario_file(SCENARIOS / "demo.yml"))
+    return simulator.control.load_scenario(load_builtin_scenario("demo"))
 
 
 def test_demo_scenario(simulator: SimulatorServer, client: Any) -> None:
@@ -302,3 +306,28 @@ def test_any_region_sees_the_same_workspaces(simulator: SimulatorServer, seed: S
         )
         found = other.describe_workspaces()["Workspaces"]
         assert [w["WorkspaceId"] for w in found] == [workspace_id]
+
+
+def test_built_in_scenarios_ship_with_the_package() -> None:
+    """demo and fleet-500 are package data, read by name."""
+    assert builtin_scenarios() == ["demo", "fleet-500"]
+    assert load_builtin_scenario("fleet-500")["name"] == "fleet-500"
+    with pytest.raises(
+        ScenarioError, match=r"no built-in scenario 'nope' \(built-in: demo, fleet-500\)"
+    ):
+        load_builtin_scenario("nope")
+
+
+def test_a_scenario_source_is_a_file_first_then_a_built_in_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An existing file wins over the built-in scenario of the same name."""
+    assert load_scenario_source("demo") == (load_builtin_scenario("demo"), "built-in scenario demo")
+    mine = tmp_path / "mine.yml"
+    mine.write_text("name: mine\n")
+    assert load_scenario_source(str(mine)) == ({"name": "mine"}, str(mine))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo").write_text("")
+    assert load_scenario_source("demo") == ({}, "demo")
+    with pytest.raises(ScenarioError, match="missing.yml: no such file, nor a built-in scenario"):
+        load_scenario_source("missing.yml")

@@ -1,6 +1,7 @@
 """Command line: run the WorkSpaces simulator in the foreground.
 
-    PYTHONPATH=tests python -m simulator --port 4566 --scenario tests/simulator/scenarios/demo.yml
+    python -m workspaces_simulator --port 4566 --scenario demo
+    workspaces-simulator --port 0 --scenario my-fleet.yml
 
 Listens on a loopback address only, prints one line saying where, and stops
 cleanly on SIGINT or SIGTERM.
@@ -15,15 +16,18 @@ import sys
 import threading
 from types import FrameType
 
-from .scenario import ScenarioError, load_scenario_file
+from .scenario import ScenarioError, builtin_scenarios, load_scenario_source
 from .server import SimulatorServer, is_loopback
 
-LOG = logging.getLogger("simulator")
+LOG = logging.getLogger("workspaces_simulator")
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    # Python 3.11's argparse names `python -m` programs __main__.py.
+    as_module = sys.argv[0].endswith("__main__.py")
     parser = argparse.ArgumentParser(
-        prog="python -m simulator", description="Local Amazon WorkSpaces simulator (moto based)."
+        prog="python -m workspaces_simulator" if as_module else None,
+        description="Local Amazon WorkSpaces simulator (moto based).",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)"
@@ -31,7 +35,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--port", type=int, default=4566, help="port to bind; 0 picks a free one (default 4566)"
     )
-    parser.add_argument("--scenario", help="scenario YAML file to load at start")
+    parser.add_argument(
+        "--scenario",
+        help="scenario to load at start: a YAML file, or the name of a built-in scenario"
+        f" ({', '.join(builtin_scenarios())})",
+    )
     parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
@@ -54,11 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     server = SimulatorServer(host=args.host, port=args.port)
     if args.scenario:
         try:
-            loaded = server.simulator.load_scenario(load_scenario_file(args.scenario))
+            scenario, source = load_scenario_source(args.scenario)
+            loaded = server.simulator.load_scenario(scenario)
         except (OSError, ScenarioError) as exc:
             LOG.error("cannot load scenario %s: %s", args.scenario, exc)
             return 2
-        LOG.info("loaded %d WorkSpaces from %s", len(loaded["workspace_ids"]), args.scenario)
+        LOG.info("loaded %d WorkSpaces from %s", len(loaded["workspace_ids"]), source)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

@@ -93,7 +93,9 @@ class PendingEvent:
         return data
 
 
-def check_keys(data: Any, allowed: set[str], where: str, error: type[ValueError] = ValueError) -> dict[str, Any]:
+def check_keys(
+    data: Any, allowed: set[str], where: str, error: type[ValueError] = ValueError
+) -> dict[str, Any]:
     """data as a mapping with only allowed keys, or error naming where it is (typos fail loudly)."""
     if not isinstance(data, dict):
         raise error(f"{where} must be a mapping")

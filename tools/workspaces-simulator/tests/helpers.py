@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from simulator.control import SimulatorControl
+from workspaces_simulator.control import SimulatorControl
 
 T = TypeVar("T")
 
