@@ -166,16 +166,22 @@ def test_restore_counts_the_same_way(simulator: SimulatorServer, client: Any, se
 def test_a_batch_counts_one_per_transition(
     simulator: SimulatorServer, client: Any, seed: Seeder
 ) -> None:
-    """One RebootWorkspaces call moving two of three WorkSpaces adds two; a repeat id adds again."""
+    """One RebootWorkspaces call moving two of four WorkSpaces adds two; a repeat id adds again
+    only for a WorkSpace stuck REBOOTING long enough to be rebooted once more."""
     available, unhealthy, stopped = seed("AVAILABLE", "UNHEALTHY", "STOPPED")
-    requests = [{"WorkspaceId": ws} for ws in (available, unhealthy, stopped, available)]
+    (stuck,) = seed("REBOOTING")
+    requests = [{"WorkspaceId": ws} for ws in (available, unhealthy, stopped, available, stuck)]
     failures = client.reboot_workspaces(RebootWorkspaceRequests=requests)["FailedRequests"]
-    assert [f["WorkspaceId"] for f in failures] == [stopped]
+    # The repeated id finds the reboot its first entry began: not stuck for 20 minutes.
+    assert [f["WorkspaceId"] for f in failures] == [stopped, available]
     calls = simulator.control.calls()
     assert calls["accepted"]["RebootWorkspaces"] == 1
-    # A REBOOTING WorkSpace may be rebooted again: the repeated id began a second reboot.
     assert calls["started"]["RebootWorkspaces"] == 3
-    assert calls["started_by_workspace"]["RebootWorkspaces"] == {available: 2, unhealthy: 1}
+    assert calls["started_by_workspace"]["RebootWorkspaces"] == {
+        available: 1,
+        unhealthy: 1,
+        stuck: 1,
+    }
 
 
 def test_start_and_stop_refused_for_the_running_mode_are_not_started(

@@ -36,6 +36,7 @@ from .lifecycle import (
     ALWAYS_ON,
     CONNECTED,
     CONNECTION_STATES,
+    REBOOT_STUCK_SECONDS,
     RUNNING_MODE_ACTIONS,
     WORKSPACE_STATES,
     Action,
@@ -97,6 +98,8 @@ class SeedWorkspace:
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
     error_code: str = ""
     error_message: str = ""
+    #: Simulated seconds the WorkSpace has been in ``state`` when it is placed (None: long).
+    state_age: float | None = None
 
 
 @dataclass
@@ -279,7 +282,14 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         extras.rebuild_snapshots = list(seed.rebuild_snapshots)
         extras.restore_snapshots = list(seed.restore_snapshots)
         extras.connection = seed.connection
+        if seed.state == "REBOOTING" and seed.state_age is not None:
+            extras.reboot_accepted_at = self._reboot_accepted_at(seed.state_age)
         return workspace_id
+
+    def _reboot_accepted_at(self, age: float) -> float:
+        """When a WorkSpace REBOOTING for ``age`` simulated seconds may be rebooted again."""
+        remaining = max(0.0, REBOOT_STUCK_SECONDS - age)
+        return self.clock() + self.timing.real_seconds(remaining)
 
     def set_state(self, workspace_id: str, state: str) -> None:
         """Force a WorkSpace into a state, dropping any running transition or stale view."""
@@ -290,6 +300,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         extras = self.extras_for(workspace_id)
         extras.transition = None
         extras.stale = None
+        extras.reboot_accepted_at = None
 
     def settle(self, workspace_id: str, at: float) -> None:
         """Apply a transition that had finished by ``at`` (a scheduled change's due time), so a
@@ -365,6 +376,18 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
                     f"while it is {current}."
                 ),
             }
+        if action.name == "reboot" and current == "REBOOTING":
+            accepted_at = self.extras_for(workspace_id).reboot_accepted_at
+            if accepted_at is not None and self.clock() < accepted_at:
+                return {
+                    "WorkspaceId": workspace_id,
+                    "ErrorCode": FAILED_INVALID_STATE,
+                    "ErrorMessage": (
+                        f"The WorkSpace {workspace_id} cannot be rebooted while it is REBOOTING: "
+                        "a REBOOTING WorkSpace can be rebooted only after it has been stuck "
+                        "for over 20 minutes."
+                    ),
+                }
         self._begin(workspace, action, current)
         return None
 
@@ -380,6 +403,9 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         stale_real = self.timing.real_seconds(self.timing.stale_seconds)
         extras.stale = StaleView(previous_state, now + stale_real) if stale_real > 0 else None
         workspace.state = action.transitional_state
+        extras.reboot_accepted_at = (
+            self._reboot_accepted_at(0.0) if action.name == "reboot" else None
+        )
         # A transition of zero duration is already over.
         self._settle(workspace, now)
 

@@ -89,6 +89,11 @@ ACTION_BY_OPERATION: dict[str, Action] = {a.operation: a for a in ACTIONS.values
 RUNNING_MODE_ACTIONS: frozenset[str] = frozenset({"start", "stop"})
 ALWAYS_ON = "ALWAYS_ON"
 
+#: Simulated seconds a WorkSpace must have been REBOOTING before RebootWorkspaces accepts it
+#: again: the model documents a reboot of a REBOOTING WorkSpace only once it has been stuck
+#: in that state for over 20 minutes.
+REBOOT_STUCK_SECONDS = 1200.0
+
 #: Simulated seconds each action takes; close to what the real service needs.
 DEFAULT_DURATIONS: dict[str, float] = {
     "rebuild": 2400.0,
@@ -229,3 +234,6 @@ class WorkspaceExtras:
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
     transition: Transition | None = None
     stale: StaleView | None = None
+    #: While REBOOTING: the real monotonic time from which RebootWorkspaces accepts the
+    #: WorkSpace again (stuck long enough); None when it has been REBOOTING since long ago.
+    reboot_accepted_at: float | None = None

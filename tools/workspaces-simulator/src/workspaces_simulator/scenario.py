@@ -48,6 +48,7 @@ _COMMON_KEYS = {
     "connection",
     "error_code",
     "error_message",
+    "state_since",
 }
 _FLEET_KEYS = _COMMON_KEYS | {"name", "count", "states", "user_prefix", "computer_prefix"}
 _WORKSPACE_KEYS = _COMMON_KEYS | {"id", "user", "computer_name"}
@@ -243,7 +244,18 @@ def _seed(
         connection=_connection(spec.get("connection"), now, where),
         error_code=str(spec.get("error_code", "")),
         error_message=str(spec.get("error_message", "")),
+        state_age=_state_age(spec.get("state_since"), now, where),
     )
+
+
+def _state_age(value: Any, now: float, where: str) -> float | None:
+    """Seconds since ``state_since`` (taken as simulated seconds), None when not given."""
+    if value is None:
+        return None
+    since = parse_time(value, now, f"{where}.state_since")
+    if since > now:
+        raise ScenarioError(f"{where}.state_since must not be in the future")
+    return now - since
 
 
 def _fleet_states(spec: dict[str, Any], where: str) -> list[str]:
