@@ -682,6 +682,10 @@ def why_not(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome)
     state = outcome.current_state
     if state is None:
         return NOT_FOUND_CODE, "the WorkSpace could no longer be found right before the request"
+    if state == spec.transition.transitional_state != outcome.state:
+        # Moved there since it was selected: someone else's action is under way. Only a
+        # WorkSpace selected in it (a reboot stuck in REBOOTING) may be asked again.
+        return IN_PROGRESS, f"not requested: it was already {state} when read again right before the request"
     found = standing(spec, options.states, state, outcome.running_mode)
     if found is not None:
         kind, why = found
