@@ -195,12 +195,15 @@ def test_admin_maintenance_is_skipped_by_every_action_even_named(harness: Harnes
 
 
 def test_a_rebooting_workspace_is_in_progress_unless_rebooting_is_named(harness: Harness) -> None:
-    target = harness.add(1, "REBOOTING")
-    run = harness.run("reboot", {"workspace_ids": [target]})
-    assert (outcomes(run), run.result["changed"], harness.mutating_calls) == ({target: "in_progress"}, False, [])
-    run = harness.run("reboot", {"workspace_ids": [target], "states": ["REBOOTING"]})
-    assert outcomes(run) == {target: "reboot_requested"}
-    assert harness.fake.action_calls("RebootWorkspaces") == [target]
+    """REBOOTING named in states asks again for a reboot stuck there; AWS refuses one that is not stuck."""
+    target, fresh = harness.add(1, "REBOOTING"), harness.add(2, "REBOOTING")
+    run = harness.run("reboot", {"workspace_ids": [target, fresh]})
+    assert (outcomes(run), run.result["changed"], harness.mutating_calls) == ({target: "in_progress", fresh: "in_progress"}, False, [])
+    harness.fake.stuck_rebooting.add(target)
+    run = harness.run("reboot", {"workspace_ids": [target, fresh], "states": ["REBOOTING"]})
+    assert outcomes(run) == {target: "reboot_requested", fresh: "failed"}
+    assert entry_of(run, fresh)["error_code"] == "InvalidResourceState"
+    assert sorted(harness.fake.action_calls("RebootWorkspaces")) == [target, fresh]
 
 
 @pytest.mark.parametrize("action", NEW)
