@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The recover_unhealthy runbook, run as an operator runs it: `ansible-playbook
+# euc.workspaces.recover_unhealthy`, and through the one-line playbook an AWX job
+# template needs (playbooks/awx_job.yml), with nothing but its workspaces_* variables
+# and the AWS_* credentials. Each run's results come from the ansible.posix.json
+# callback; a playbook of checks/ then asserts on them and on what the simulator saw
+# (its call counts since the last reset, and the WorkSpaces' true states), on the
+# simulator's built-in scenario "recovery" (its header lists the fleet).
+#
+# Arguments (from ansible-test): -v..., and -e @<file> with the AWS cloud config's
+# credentials and region. ../../integration_config.yml names the simulator
+# (workspaces_endpoint_url, workspaces_simulator_url), or says
+# workspaces_real_account: true; against a real account only the runs that change
+# nothing are made.
+set -eux
+
+export ANSIBLE_ROLES_PATH=..
+# With the simulator, every request stays on this machine.
+# shellcheck source=../setup_simulator/files/simulator_env.sh
+source ../setup_simulator/files/simulator_env.sh
+# botocore gives timestamps in local time: UTC makes the snapshot ages predictable.
+export TZ=UTC
+export AWS_EC2_METADATA_DISABLED=true
+
+work="${OUTPUT_DIR}/recover_unhealthy"
+rm -rf "${work}"
+mkdir -p "${work}"
+
+# playbook, check, seed, reset_calls, runbook, step, prepare_runs.
+# shellcheck source=../setup_simulator/files/runbook_runs.sh
+source ../setup_simulator/files/runbook_runs.sh
+prepare_runs
+
+if [ "${SIMULATED}" = true ]; then
+    seed recovery
+fi
+
+# Any account: without workspaces_acknowledge the runbook looks, plans and changes nothing
+# (every directory of the region; the guard may stop a large account's plan).
+step any_account any_account_looks_and_plans.yml euc.workspaces.recover_unhealthy -e '{"workspaces_max": 50}'
+
+# Any account: a mistyped switch stops the run before it looks at anything.
+reset_calls
+step mistyped mistyped_switch.yml euc.workspaces.recover_unhealthy -e workspaces_reboot=nope
+
+if [ "${SIMULATED}" != true ]; then
+    exit 0
+fi
+
+# The simulated fleet: one directory; a restore or a rebuild takes 3 real seconds, polled
+# every second at most, with two minutes for each step.
+fleet=(-e '{"workspaces_directory_id": "d-0a0b0c0d20", "workspaces_wait_delay": 1, "workspaces_wait_timeout": 120}')
+# The AWX job template's playbook, on the simulated fleet.
+job=(playbooks/awx_job.yml "${fleet[@]}")
+every_step=(-e workspaces_restore=true -e workspaces_rebuild=yes)
+change=(-e '{"workspaces_acknowledge": true, "workspaces_idempotency_token": "CHG0001"}')
+
+# (a) Without acknowledge, every step on (the runbook by its name): each step plans and
+# shows its plan; nothing is changed.
+seed recovery
+step looked without_acknowledge.yml euc.workspaces.recover_unhealthy "${fleet[@]}" "${every_step[@]}"
+
+# (b) Acknowledged, every step on: each WorkSpace is fixed by the cheapest step that can;
+# the doomed ones fail the run.
+reset_calls
+step all_steps all_steps_fix_the_cheapest_way.yml "${job[@]}" "${every_step[@]}" "${change[@]}"
+
+# (d) The relaunch with the same token repeats no step.
+reset_calls
+step relaunch relaunch_repeats_nothing.yml "${job[@]}" "${every_step[@]}" "${change[@]}"
+
+# (c) Acknowledged, the default steps (start and reboot): the restore and rebuild
+# candidates stay broken, and the report says so.
+seed recovery
+step defaults defaults_leave_restore_and_rebuild.yml "${job[@]}" -e workspaces_acknowledge=true
+
+# Every step on, the doomed ones excluded by their tag: the run succeeds.
+seed recovery
+step no_doomed without_the_doomed_the_run_succeeds.yml "${job[@]}" "${every_step[@]}" \
+    -e '{"workspaces_acknowledge": true, "workspaces_exclude_tags": {"Note": "never-recovers"}}'
