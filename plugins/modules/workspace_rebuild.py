@@ -44,6 +44,16 @@ options:
     elements: str
     choices: [AVAILABLE, ERROR, UNHEALTHY, STOPPED, REBOOTING]
     default: [ERROR, UNHEALTHY]
+  max_workspaces:
+    description:
+      - The most WorkSpaces one run may act on.
+      - When more WorkSpaces would be acted on, the task fails before any change, saying how
+        many matched. This protects a fleet from a selector that matches more than meant.
+      - Counted after the state, O(exclude_tags) and O(idempotency_token) checks, before the
+        snapshot and connection checks (so that a selector matching thousands is refused
+        before one call per WorkSpace is made).
+    type: int
+    default: 10
   skip_connected:
     description:
       - Do not rebuild a WorkSpace whose user is connected (C(ConnectionState) V(CONNECTED) in
@@ -131,6 +141,8 @@ notes:
     that tells whether AWS already took it.
   - A credential or permission error stops the run; the rebuilds already requested are listed
     in RV(rebuild_requested).
+  - A WorkSpace in V(ADMIN_MAINTENANCE) does not respond to a rebuild; it is V(skipped), with a
+    reason saying so, even when named in O(workspace_ids).
 seealso:
   - module: euc.workspaces.workspace_info
   - name: Rebuild a WorkSpace
@@ -226,6 +238,11 @@ workspaces:
       type: str
       returned: always
       sample: wsb-0123456789
+    running_mode:
+      description: Its running mode (V(AUTO_STOP), V(ALWAYS_ON) or V(MANUAL)); null for an id that was not found.
+      type: str
+      returned: always
+      sample: AUTO_STOP
     snapshot_time:
       description:
         - The time of its latest rebuild snapshot (ISO 8601), from which its user volume is
@@ -334,22 +351,12 @@ diff:
       ws-abc12345: AVAILABLE
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import action_argument_spec
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import run_action_module
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.selection import selection_argument_spec
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import action_module_main
 
 
 def main() -> None:
-    module = AnsibleAWSModule(
-        argument_spec={**selection_argument_spec(), **action_argument_spec(REBUILD)},
-        required_one_of=[["workspace_ids", "directory_id", "bundle_id", "tags"]],
-        required_by={"user_names": "directory_id"},
-        supports_check_mode=True,
-    )
-    run_action_module(module, REBUILD)
+    action_module_main(REBUILD)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,10 @@ select -> plan -> idempotency markers -> guard -> snapshots -> [check mode ends 
 -> submit (fresh state and connection read right before each request) -> wait or verify
 -> report.
 
-An action (rebuild now; reboot, restore, start and stop are the same flow) is described by
-an ActionSpec: the API call, the states it may start from, and the states it moves a
-WorkSpace through. Everything else is shared. Every WorkSpace named or selected ends with
+An action (rebuild, reboot, restore, start, stop) is described by an ActionSpec: the API
+call, the states it may start from and the states it moves a WorkSpace through, the
+running modes it refuses, the snapshots it restores from, and its safe defaults.
+Everything else is shared. Every WorkSpace named or selected ends with
 exactly one WorkspaceOutcome, whatever happens to the others, and a request that may have
 reached AWS is never reported as "not changed".
 """
@@ -65,6 +66,8 @@ UNKNOWN = "unknown"
 # The module's own error codes, beside the ones AWS returns.
 NOT_FOUND_CODE = "WorkspaceNotFound"
 INVALID_STATE_CODE = "InvalidWorkspaceState"
+# A WorkSpace the action could start from, in a state the task did not name: skipped.
+OUT_OF_STATES = "out_of_states"
 WAIT_TIMEOUT_CODE = "WaitTimeout"
 
 # A state read older than this is read again right before the request is sent: the plan
@@ -79,6 +82,9 @@ CONFIRM_SECONDS = 20.0
 DEAD_END_STATES = frozenset(("TERMINATING", "TERMINATED", "SUSPENDED"))
 
 CONNECTED = "CONNECTED"
+# WorkSpaces in this state respond to no action (reboot, stop, start, rebuild, restore).
+ADMIN_MAINTENANCE = "ADMIN_MAINTENANCE"
+RUNNING_MODES = frozenset(("AUTO_STOP", "ALWAYS_ON", "MANUAL"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,14 +94,29 @@ class ActionSpec:
     name: str  # "rebuild", as in "rebuild requested"
     past_participle: str  # "rebuilt", as in "cannot be rebuilt" and the outcome after a wait
     operation: str  # the API operation
-    request_key: str  # the request list's member in the operation's input
-    request_shape: str  # the request list's shape in botocore's model; its max is the batch size
+    # The request list's member in the operation's input, and that list's shape in botocore's
+    # model (its max is the batch size). None for an operation on one WorkSpace (WorkspaceId).
+    request_key: str | None
+    request_shape: str | None
     allowed_states: tuple[str, ...]  # the states AWS accepts the action in
     default_states: tuple[str, ...]  # the states acted on unless the task names others
     transition: Transition
     failed_code: str  # error_code when the WorkSpace ends in a failure state
-    snapshot_key: str  # the DescribeWorkspaceSnapshots list the action restores from
-    snapshot_noun: str  # that list's members in words
+    default_max_workspaces: int
+    # The DescribeWorkspaceSnapshots list the action restores from, and its members in words;
+    # None for an action that keeps the volumes (no require_snapshot option).
+    snapshot_key: str | None = None
+    snapshot_noun: str | None = None
+    # Whether the action interrupts a connected user (the skip_connected option).
+    disrupts_user: bool = True
+    # The outcome of a WorkSpace already where the action would take it (start: AVAILABLE):
+    # nothing to do, and not a failure. None for an action that has no such goal (reboot).
+    goal_outcome: str | None = None
+    # Running modes AWS refuses the action for (start and stop: ALWAYS_ON).
+    refused_running_modes: frozenset[str] = frozenset()
+    # Errors the one-WorkSpace operation raises about that WorkSpace: its outcome, as a
+    # FailedRequests entry would be, not the end of the run.
+    refusal_codes: frozenset[str] = frozenset()
 
     @property
     def requested_outcome(self) -> str:
@@ -103,13 +124,17 @@ class ActionSpec:
 
     @property
     def batch_size(self) -> int:
-        return max_items(self.request_shape)
+        return 1 if self.request_shape is None else max_items(self.request_shape)
 
     @property
     def token_tag_key(self) -> str:
         """The tag that marks a WorkSpace as requested by a run with an idempotency_token."""
         return f"euc.workspaces:{self.name}-token"
 
+
+# States from which an action that should end in AVAILABLE can no longer get there.
+_STOPPED_ON_THE_WAY = DEAD_END_STATES | frozenset(("STOPPING", "STOPPED"))
+_BROKEN = frozenset(("ERROR", "UNHEALTHY"))
 
 REBUILD = ActionSpec(
     name="rebuild",
@@ -123,28 +148,126 @@ REBUILD = ActionSpec(
     transition=Transition(
         transitional_state="REBUILDING",
         target_state="AVAILABLE",
-        failure_states=frozenset(("ERROR", "UNHEALTHY")),
-        dead_end_states=DEAD_END_STATES | frozenset(("STOPPING", "STOPPED")),
+        failure_states=_BROKEN,
+        dead_end_states=_STOPPED_ON_THE_WAY,
     ),
     failed_code="RebuildFailed",
+    default_max_workspaces=10,
     snapshot_key="RebuildSnapshots",
     snapshot_noun="rebuild snapshot",
 )
 
+REBOOT = ActionSpec(
+    name="reboot",
+    past_participle="rebooted",
+    operation="RebootWorkspaces",
+    request_key="RebootWorkspaceRequests",
+    request_shape="RebootWorkspaceRequests",
+    # REBOOTING is also the action's own transitional state: AWS takes it for a reboot stuck
+    # there, which the task asks for by naming REBOOTING in states.
+    allowed_states=("AVAILABLE", "UNHEALTHY", "REBOOTING"),
+    # Rebooting a healthy desktop interrupts its user: opt-in.
+    default_states=("UNHEALTHY",),
+    transition=Transition(
+        transitional_state="REBOOTING",
+        target_state="AVAILABLE",
+        failure_states=_BROKEN,
+        dead_end_states=_STOPPED_ON_THE_WAY,
+    ),
+    failed_code="RebootFailed",
+    # Nothing is lost but the session, and one call takes 25: a full batch.
+    default_max_workspaces=25,
+)
+
+RESTORE = ActionSpec(
+    name="restore",
+    past_participle="restored",
+    operation="RestoreWorkspace",
+    request_key=None,
+    request_shape=None,
+    allowed_states=("AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED"),
+    # As destructive as a rebuild: both volumes go back to the snapshot.
+    default_states=("ERROR", "UNHEALTHY"),
+    transition=Transition(
+        transitional_state="RESTORING",
+        target_state="AVAILABLE",
+        failure_states=_BROKEN,
+        dead_end_states=_STOPPED_ON_THE_WAY,
+    ),
+    failed_code="RestoreFailed",
+    default_max_workspaces=10,
+    snapshot_key="RestoreSnapshots",
+    snapshot_noun="restore snapshot",
+    refusal_codes=frozenset(("InvalidResourceStateException", "ResourceNotFoundException", "OperationNotSupportedException")),
+)
+
+# AWS starts and stops only the WorkSpaces that bill by the hour or are run by hand.
+_ALWAYS_RUNNING = frozenset(("ALWAYS_ON",))
+
+START = ActionSpec(
+    name="start",
+    past_participle="started",
+    operation="StartWorkspaces",
+    request_key="StartWorkspaceRequests",
+    request_shape="StartWorkspaceRequests",
+    allowed_states=("STOPPED",),
+    default_states=("STOPPED",),
+    transition=Transition(
+        transitional_state="STARTING",
+        target_state="AVAILABLE",
+        failure_states=_BROKEN,
+        # Seen STOPPED again after STARTING: the start did not hold.
+        dead_end_states=_STOPPED_ON_THE_WAY,
+    ),
+    failed_code="StartFailed",
+    # A stopped desktop has no session to interrupt; starting costs only running hours.
+    default_max_workspaces=100,
+    disrupts_user=False,
+    goal_outcome="already_started",
+    refused_running_modes=_ALWAYS_RUNNING,
+)
+
+STOP = ActionSpec(
+    name="stop",
+    past_participle="stopped",
+    operation="StopWorkspaces",
+    request_key="StopWorkspaceRequests",
+    request_shape="StopWorkspaceRequests",
+    allowed_states=("AVAILABLE", "IMPAIRED", "UNHEALTHY", "ERROR"),
+    # Stopping is what the task asks for, healthy or not; skip_connected keeps every
+    # connected user's session, which is what a stop would interrupt.
+    default_states=("AVAILABLE", "IMPAIRED", "UNHEALTHY", "ERROR"),
+    transition=Transition(
+        transitional_state="STOPPING",
+        target_state="STOPPED",
+        failure_states=_BROKEN | frozenset(("AVAILABLE",)),
+        dead_end_states=DEAD_END_STATES | frozenset(("STARTING",)),
+    ),
+    failed_code="StopFailed",
+    default_max_workspaces=25,
+    goal_outcome="already_stopped",
+    refused_running_modes=_ALWAYS_RUNNING,
+)
+
+ACTIONS = {spec.name: spec for spec in (REBUILD, REBOOT, RESTORE, START, STOP)}
+
 
 def action_argument_spec(spec: ActionSpec) -> dict[str, t.Any]:
-    """The options every action module adds to the selection options."""
-    return dict(
+    """The options an action module adds to the selection options."""
+    options: dict[str, t.Any] = dict(
         states=dict(type="list", elements="str", choices=list(spec.allowed_states), default=list(spec.default_states)),
-        max_workspaces=dict(type="int", default=10),
+        max_workspaces=dict(type="int", default=spec.default_max_workspaces),
         max_concurrency=dict(type="int", default=5),
-        skip_connected=dict(type="bool", default=True),
-        require_snapshot=dict(type="bool", default=True),
         idempotency_token=dict(type="str", no_log=False),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=3600),
         wait_delay=dict(type="int", default=15),
     )
+    if spec.disrupts_user:
+        options["skip_connected"] = dict(type="bool", default=True)
+    if spec.snapshot_key is not None:
+        options["require_snapshot"] = dict(type="bool", default=True)
+    return options
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,6 +325,11 @@ class ActionOptions:
             raise InvalidOptionError("; ".join(problems))
 
 
+def running_mode_of(workspace: AWSEntry) -> str | None:
+    """AUTO_STOP, ALWAYS_ON or MANUAL, as DescribeWorkspaces gives it."""
+    return (workspace.get("WorkspaceProperties") or {}).get("RunningMode")
+
+
 def _is_tag_value(value: str) -> bool:
     """True for a value the WorkSpaces API stores as a tag value, safely printable."""
     allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.:/=+-@")
@@ -220,6 +348,7 @@ class WorkspaceOutcome:
     user_name: str | None = None
     computer_name: str | None = None
     bundle_id: str | None = None
+    running_mode: str | None = None
     snapshot_time: str | None = None
     connection_state: str | None = None
     error_code: str | None = None
@@ -249,6 +378,7 @@ class WorkspaceOutcome:
             user_name=workspace.get("UserName"),
             computer_name=workspace.get("ComputerName"),
             bundle_id=workspace.get("BundleId"),
+            running_mode=running_mode_of(workspace),
             current_state=workspace.get("State"),
             read_at=read_at,
             tags=workspace.get("Tags"),
@@ -355,6 +485,9 @@ class ActionFailed(Exception):
 def run_action(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions) -> ActionReport:
     """Select, plan, guard, submit and wait (or verify); the report of every WorkSpace."""
     options.validate()
+    if not spec.disrupts_user:
+        # Nobody can be connected to what the action starts from (start: STOPPED): no reads.
+        options = dataclasses.replace(options, skip_connected=False)
     report = ActionReport(spec, [], options.check_mode)
     try:
         selection = select_workspaces(api, options.selectors, options.max_concurrency)
@@ -422,20 +555,39 @@ def plan(spec: ActionSpec, options: ActionOptions, selection: Selection, read_at
 
 
 def _plan_one(spec: ActionSpec, states: frozenset[str], outcome: WorkspaceOutcome, named: bool) -> None:
-    state = outcome.state
-    if state == spec.transition.transitional_state:
-        outcome.outcome = IN_PROGRESS
-    elif state in spec.allowed_states and state in states:
+    found = standing(spec, states, outcome.state, outcome.running_mode)
+    if found is None:
         outcome.requested = True
-    elif state in spec.allowed_states:
-        outcome.skip(f"state {state} is not in states ({', '.join(sorted(states))})")
+        return
+    kind, why = found
+    if kind == INVALID_STATE_CODE and named:
+        # Named explicitly: the operator expected it to be acted on, so say so loudly.
+        outcome.fail(INVALID_STATE_CODE, why)
+    elif kind in (SKIPPED, OUT_OF_STATES, INVALID_STATE_CODE):
+        outcome.skip(why)
     else:
-        why = f"a WorkSpace in state {state} cannot be {spec.past_participle} (only {', '.join(spec.allowed_states)})"
-        if named:
-            # Named explicitly: the operator expected it to be acted on, so say so loudly.
-            outcome.fail(INVALID_STATE_CODE, why)
-        else:
-            outcome.skip(why)
+        outcome.outcome = kind  # in progress, or already where the action would take it
+
+
+def standing(spec: ActionSpec, states: t.AbstractSet[str], state: str | None, running_mode: str | None) -> tuple[str, str] | None:
+    """None when the action may be requested for a WorkSpace in this state and running mode;
+    else what it becomes (SKIPPED, OUT_OF_STATES, IN_PROGRESS, the action's goal outcome or
+    INVALID_STATE_CODE) and why."""
+    if state == ADMIN_MAINTENANCE:
+        return SKIPPED, (f"it is in {ADMIN_MAINTENANCE}: a WorkSpace in maintenance mode does not respond to a "
+                         f"{spec.name} until an administrator ends the maintenance")
+    if spec.goal_outcome is not None and state == spec.transition.target_state:
+        return spec.goal_outcome, f"it is already {state}"
+    if state == spec.transition.transitional_state and state not in states:
+        return IN_PROGRESS, f"it is already {state}"
+    if running_mode in spec.refused_running_modes:
+        return SKIPPED, (f"its running mode is {running_mode}: AWS can only {spec.name} a WorkSpace whose running mode "
+                         f"is {' or '.join(sorted(RUNNING_MODES - spec.refused_running_modes))}")
+    if state in spec.allowed_states and state in states:
+        return None
+    if state in spec.allowed_states:
+        return OUT_OF_STATES, f"state {state} is not in states ({', '.join(sorted(states))})"
+    return INVALID_STATE_CODE, f"a WorkSpace in state {state} cannot be {spec.past_participle} (only {', '.join(spec.allowed_states)})"
 
 
 def skip_marked(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
@@ -468,6 +620,8 @@ def guard(report: ActionReport, max_workspaces: int) -> None:
 
 def read_snapshots(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
     """snapshot_time of every planned WorkSpace; without one, it is skipped when require_snapshot."""
+    if spec.snapshot_key is None:
+        return  # the action keeps the volumes: no snapshot to read
     planned = _planned(outcomes)
     found = map_concurrently(lambda o: api.describe_workspace_snapshots(o.workspace_id), planned, options.max_concurrency)
     for outcome, snapshots in zip(planned, found):
@@ -516,6 +670,8 @@ def refresh(
             entry = entries.get(outcome.workspace_id)
             outcome.current_state = None if entry is None else entry.get("State")
             outcome.final_state = outcome.current_state
+            if entry is not None:
+                outcome.running_mode = running_mode_of(entry)
             outcome.read_at = read_at
     if not options.skip_connected:
         return
@@ -542,11 +698,11 @@ def recheck(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome)
     kind, why = found
     if kind == NOT_FOUND_CODE:
         outcome.fail(NOT_FOUND_CODE, why)
-    elif kind == IN_PROGRESS:
-        outcome.outcome = IN_PROGRESS
-        outcome.reason = why
-    else:
+    elif kind == SKIPPED:
         outcome.skip(why)
+    else:
+        outcome.outcome = kind  # in progress, or already where the action would take it
+        outcome.reason = why
     return False
 
 
@@ -555,11 +711,15 @@ def why_not(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome)
     state = outcome.current_state
     if state is None:
         return NOT_FOUND_CODE, "the WorkSpace could no longer be found right before the request"
-    if state == spec.transition.transitional_state:
-        return IN_PROGRESS, f"not requested: it was already {state} when read again right before the request"
-    if state not in spec.allowed_states or state not in options.states:
-        return SKIPPED, (f"not requested: read again right before the request, it was {state} "
-                         f"(it was {outcome.state} when selected), not one of states ({', '.join(sorted(options.states))})")
+    found = standing(spec, options.states, state, outcome.running_mode)
+    if found is not None:
+        kind, why = found
+        if kind in (INVALID_STATE_CODE, OUT_OF_STATES):
+            return SKIPPED, (f"not requested: read again right before the request, it was {state} "
+                             f"(it was {outcome.state} when selected), not one of states ({', '.join(sorted(options.states))})")
+        if kind == SKIPPED:
+            return kind, f"not requested: {why} (read again right before the request)"
+        return kind, f"not requested: it was already {state} when read again right before the request"
     if options.skip_connected and outcome.connection_state == CONNECTED:
         return SKIPPED, ("not requested: its user is connected (ConnectionState CONNECTED right before the request); "
                          "skip_connected: false acts on it anyway")
@@ -642,7 +802,8 @@ class _Sender:
                 # An earlier attempt may have been accepted: never skip it now. Sent again only
                 # when it has not moved and is still eligible (AWS refuses a second one if the
                 # first was taken); otherwise it is accepted or unknown, and watched.
-                if outcome.current_state == self.spec.transition.transitional_state:
+                transitional = self.spec.transition.transitional_state
+                if outcome.current_state == transitional and outcome.request_state != transitional:
                     self._accepted_despite(outcome, attempts)
                 elif outcome.current_state == outcome.request_state and why_not(self.spec, self.options, outcome) is None:
                     sendable.append(outcome)
@@ -661,7 +822,9 @@ class _Sender:
                 self._give_up(sendable, attempts, f"not requested: its idempotency marker tag could not be written ({error})")
                 return []
         try:
-            failed_requests = self.api.batch_action(self.spec.operation, self.spec.request_key, [o.workspace_id for o in sendable])
+            failed_requests = self.api.request_action(
+                self.spec.operation, self.spec.request_key, [o.workspace_id for o in sendable], self.spec.refusal_codes
+            )
         except Exception as error:  # pylint: disable=broad-except
             return self._attempt_failed(sendable, attempts, error)
         self.api.outage.record_success(self.spec.operation)

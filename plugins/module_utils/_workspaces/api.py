@@ -27,6 +27,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from .common import WorkspacesErrorHandler
 from .common import chunks
 from .common import describe_batch_size
+from .common import error_code
+from .common import error_message
 from .retry import Clock
 from .retry import Outage
 from .retry import call_read
@@ -119,14 +121,29 @@ class WorkspacesApi:
     def delete_tags(self, workspace_id: str, keys: t.Sequence[str]) -> None:
         self.client.delete_tags(ResourceId=workspace_id, TagKeys=list(keys))
 
-    def batch_action(self, operation: str, request_key: str, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
-        """One attempt of a Reboot/Rebuild/Start/Stop-style call; its FailedRequests.
+    def request_action(
+        self, operation: str, request_key: str | None, workspace_ids: t.Sequence[str], refusal_codes: t.AbstractSet[str] = frozenset()
+    ) -> list[AWSEntry]:
+        """One attempt of an action call; its FailedRequests.
 
-        Raises the botocore exception as it came: the engine sorts it (retry.failure_kind).
+        request_key names the request list of a batch operation (RebootWorkspaceRequests);
+        None is an operation on one WorkSpace (RestoreWorkspace), which has no FailedRequests
+        but raises: the errors in refusal_codes are about that WorkSpace, and come back as
+        its FailedRequests entry, so that the engine treats both alike. Any other error is
+        raised as it came: the engine sorts it (retry.failure_kind).
         """
-        requests = [{"WorkspaceId": workspace_id} for workspace_id in workspace_ids]
         method = getattr(self.client, _snake(operation))
-        return method(**{request_key: requests}).get("FailedRequests", [])
+        if request_key is not None:
+            return method(**{request_key: [{"WorkspaceId": workspace_id} for workspace_id in workspace_ids]}).get("FailedRequests", [])
+        (workspace_id,) = workspace_ids
+        try:
+            method(WorkspaceId=workspace_id)
+        except Exception as error:  # pylint: disable=broad-except
+            code = error_code(error)
+            if code not in refusal_codes:
+                raise
+            return [{"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": error_message(error)}]
+        return []
 
 
 def _first_page(paginator: t.Any, params: t.Mapping[str, t.Any], token: str | None) -> AWSEntry:

@@ -24,12 +24,12 @@ except ImportError:
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-if t.TYPE_CHECKING:
-    from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from .actions import ActionFailed
 from .actions import ActionOptions
 from .actions import ActionSpec
+from .actions import action_argument_spec
 from .actions import run_action
 from .api import WorkspacesApi
 from .common import SERVICE
@@ -37,6 +37,7 @@ from .common import InvalidOptionError
 from .common import WorkspacesError
 from .common import error_code
 from .common import error_message
+from .selection import selection_argument_spec
 
 # botocore keeps 10 connections per client by default; more threads than that would
 # open and drop connections on every call.
@@ -54,6 +55,17 @@ def workspaces_client(module: AnsibleAWSModule, max_concurrency: int) -> t.Any:
     """
     pool_size = max(_DEFAULT_POOL_SIZE, max_concurrency)
     return module.client(SERVICE, config=Config(max_pool_connections=pool_size, retries=_ONE_ATTEMPT))
+
+
+def action_module_main(spec: ActionSpec) -> t.NoReturn:
+    """The whole main() of an action module: its options are the selection's and the action's."""
+    module = AnsibleAWSModule(
+        argument_spec={**selection_argument_spec(), **action_argument_spec(spec)},
+        required_one_of=[["workspace_ids", "directory_id", "bundle_id", "tags"]],
+        required_by={"user_names": "directory_id"},
+        supports_check_mode=True,
+    )
+    run_action_module(module, spec)
 
 
 def run_action_module(module: AnsibleAWSModule, spec: ActionSpec) -> t.NoReturn:

@@ -15,8 +15,10 @@ FakeWorkspacesClient answers the calls the collection makes the way the service 
   with Limit/NextToken;
 * get_paginator returns botocore's own Paginator over the fake's methods, so the
   paging code under test runs unchanged;
-* RebuildWorkspaces answers FailedRequests for WorkSpaces in a state it refuses,
-  REBUILDING included, so a retry of an accepted rebuild is refused as AWS refuses it;
+* RebuildWorkspaces, RebootWorkspaces, StartWorkspaces and StopWorkspaces answer
+  FailedRequests for WorkSpaces in a state (or, start and stop, a running mode) they
+  refuse, the transitional state included, so a retry of an accepted action is refused
+  as AWS refuses it; RestoreWorkspace raises those refusals instead (ACTION_RULES);
 * CreateTags and DeleteTags change the tags DescribeTags reports;
 * DescribeWorkspacesConnectionStatus reports the connection state a test set
   (``set_connection_state``), UNKNOWN otherwise;
@@ -70,6 +72,27 @@ REBUILDABLE_STATES = frozenset(("AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED", "R
 
 # What DescribeWorkspaces reports after a rebuild is accepted, unless a test says otherwise.
 DEFAULT_READS_AFTER_REBUILD: tuple[str | None, ...] = ("REBUILDING", "AVAILABLE")
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionRule:
+    """How the service treats one action call, per the API reference."""
+
+    request_key: str | None  # None: one WorkSpace per call (WorkspaceId), refusals raised
+    allowed_states: frozenset[str]
+    reads_after: tuple[str | None, ...]  # what DescribeWorkspaces reports once it is accepted
+    running_modes: frozenset[str] = frozenset(("AUTO_STOP", "ALWAYS_ON", "MANUAL"))
+
+
+ACTION_RULES = {
+    "RebuildWorkspaces": ActionRule("RebuildWorkspaceRequests", REBUILDABLE_STATES, DEFAULT_READS_AFTER_REBUILD),
+    "RebootWorkspaces": ActionRule("RebootWorkspaceRequests", frozenset(("AVAILABLE", "UNHEALTHY", "REBOOTING")), ("REBOOTING", "AVAILABLE")),
+    "RestoreWorkspace": ActionRule(None, frozenset(("AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED")), ("RESTORING", "AVAILABLE")),
+    "StartWorkspaces": ActionRule("StartWorkspaceRequests", frozenset(("STOPPED",)), ("STARTING", "AVAILABLE"), frozenset(("AUTO_STOP", "MANUAL"))),
+    "StopWorkspaces": ActionRule(
+        "StopWorkspaceRequests", frozenset(("AVAILABLE", "IMPAIRED", "UNHEALTHY", "ERROR")), ("STOPPING", "STOPPED"), frozenset(("AUTO_STOP", "MANUAL"))
+    ),
+}
 
 Entry = dict[str, t.Any]
 State = str | None  # None: the WorkSpace has gone
@@ -252,6 +275,13 @@ class FakeWorkspacesClient:
         """How many rebuilds AWS accepted for this WorkSpace."""
         return self.accepted.count(workspace_id)
 
+    def action_calls(self, operation: str) -> list[str]:
+        """The WorkSpace ids of every call of an action operation, in order, retries included."""
+        key = ACTION_RULES[operation].request_key
+        if key is None:
+            return [params["WorkspaceId"] for params in self.calls_of(operation)]
+        return [request["WorkspaceId"] for params in self.calls_of(operation) for request in params.get(key, [])]
+
     @property
     def rebuild_calls(self) -> list[str]:
         """The WorkSpace ids of every RebuildWorkspaces call, in order, retries included."""
@@ -431,13 +461,35 @@ class FakeWorkspacesClient:
         return {}
 
     def rebuild_workspaces(self, **params: t.Any) -> Entry:
-        with self._rebuild_in_flight():
-            return self._rebuild_workspaces(params)
+        return self._act("RebuildWorkspaces", params)
 
-    def _rebuild_workspaces(self, params: Entry) -> Entry:
-        self._enter("RebuildWorkspaces", params)
+    def reboot_workspaces(self, **params: t.Any) -> Entry:
+        return self._act("RebootWorkspaces", params)
+
+    def start_workspaces(self, **params: t.Any) -> Entry:
+        return self._act("StartWorkspaces", params)
+
+    def stop_workspaces(self, **params: t.Any) -> Entry:
+        return self._act("StopWorkspaces", params)
+
+    def restore_workspace(self, **params: t.Any) -> Entry:
+        """One WorkSpace a call, and no FailedRequests: a refusal is raised, as the service does."""
+        answer = self._act("RestoreWorkspace", {"RestoreWorkspaceRequests": [params]}, recorded=params)
+        for failure in answer["FailedRequests"]:
+            raise client_error(failure["ErrorCode"], failure["ErrorMessage"], "RestoreWorkspace")
+        return {}
+
+    def _act(self, operation: str, params: Entry, recorded: Entry | None = None) -> Entry:
+        with self._rebuild_in_flight():
+            return self._act_on_each(operation, params, recorded)
+
+    def _act_on_each(self, operation: str, params: Entry, recorded: Entry | None) -> Entry:
+        """The scripting below (rebuild_errors, rebuild_failures, reads_after_rebuild,
+        errors_after_accepting) applies to whichever action is called."""
+        rule = ACTION_RULES[operation]
+        self._enter(operation, params if recorded is None else recorded)
         failed: list[Entry] = []
-        for request in params["RebuildWorkspaceRequests"]:
+        for request in params[rule.request_key or "RestoreWorkspaceRequests"]:
             workspace_id = request["WorkspaceId"]
             with self._lock:
                 errors = self.rebuild_errors.get(workspace_id)
@@ -449,19 +501,23 @@ class FakeWorkspacesClient:
                 if workspace_id in self.rebuild_failures:
                     code, message = self.rebuild_failures[workspace_id]
                 elif entry is None:
-                    code, message = "ResourceNotFound.Workspace", f"The WorkSpace {workspace_id} could not be found."
-                elif entry["State"] not in REBUILDABLE_STATES:
-                    code, message = "InvalidResourceState", "The specified WorkSpace has an invalid state for this operation."
+                    code, message = ("ResourceNotFoundException" if rule.request_key is None else "ResourceNotFound.Workspace",
+                                     f"The WorkSpace {workspace_id} could not be found.")
+                elif entry["WorkspaceProperties"]["RunningMode"] not in rule.running_modes:
+                    code, message = "UnsupportedOperation", f"The WorkSpace {workspace_id} has running mode ALWAYS_ON."
+                elif entry["State"] not in rule.allowed_states:
+                    code = "InvalidResourceStateException" if rule.request_key is None else "InvalidResourceState"
+                    message = "The specified WorkSpace has an invalid state for this operation."
                 else:
-                    entry["State"] = "REBUILDING"
-                    self._reads[workspace_id] = list(self.reads_after_rebuild.get(workspace_id, DEFAULT_READS_AFTER_REBUILD))
+                    entry["State"] = t.cast(str, rule.reads_after[0])
+                    self._reads[workspace_id] = list(self.reads_after_rebuild.get(workspace_id, rule.reads_after))
                     self.accepted.append(workspace_id)
                     lost = self.errors_after_accepting.get(workspace_id)
                     if not lost:
                         continue
                     error = lost.pop(0)
             if error is not None:
-                raise error  # the rebuild has started all the same
+                raise error  # the action has started all the same
             failed.append({"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": message})
         return {"FailedRequests": failed}
 

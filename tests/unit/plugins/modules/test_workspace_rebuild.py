@@ -28,7 +28,10 @@ from ...helpers.fake_workspaces import ws_id
 
 RESULT_KEYS = {"changed", "msg", "workspaces", "failed_requests", "rebuild_requested"}
 # The keys RETURN documents as returned always in each entry of workspaces.
-ENTRY_KEYS = {"workspace_id", "directory_id", "user_name", "computer_name", "bundle_id", "snapshot_time", "connection_state", "state", "final_state", "outcome"}
+ENTRY_KEYS = {
+    "workspace_id", "directory_id", "user_name", "computer_name", "bundle_id", "running_mode",
+    "snapshot_time", "connection_state", "state", "final_state", "outcome",
+}
 # The fixture's WorkSpaces are healthy or broken; tests of the old behaviour name the healthy states too.
 HEALTHY_TOO = ["AVAILABLE", "ERROR"]
 ACCESS_DENIED = "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: workspaces:"

@@ -515,7 +515,8 @@ def test_result_entries_carry_only_the_keys_of_their_outcome() -> None:
     """reason only for skipped, error_code/error_message only for failed; diff only when asked."""
     fake = fleet("AVAILABLE", "PENDING", "AVAILABLE")
     report = rebuild(fake, workspace_ids=[ws_id(0), ws_id(1), ws_id(2)], states=["ERROR"])
-    common = {"workspace_id", "outcome", "state", "final_state", "directory_id", "user_name", "computer_name", "bundle_id", "snapshot_time", "connection_state"}
+    common = {"workspace_id", "outcome", "state", "final_state", "directory_id", "user_name", "computer_name", "bundle_id", "running_mode", "snapshot_time"}
+    common.add("connection_state")
     result = report.as_result(with_diff=False)
     assert set(result) == {"changed", "msg", "workspaces", "failed_requests", "rebuild_requested"}
     assert [set(entry) for entry in result["workspaces"]] == [common | {"reason"}, common | {"error_code", "error_message"}, common | {"reason"}]

@@ -199,6 +199,8 @@ def expected_outcomes(scenario: Scenario) -> Expected:
             expected[wid] = "skipped"
         elif member.state == "REBUILDING":
             expected[wid] = "in_progress"
+        elif member.state == "ADMIN_MAINTENANCE":
+            expected[wid] = "skipped"  # even when named: maintenance is an administrator's decision
         elif wid in sent:
             expected[wid] = "failed" if wid in scenario.refused else "rebuild_requested"
         elif wid in planned or member.state in REBUILD.allowed_states:

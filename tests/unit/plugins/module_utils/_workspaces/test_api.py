@@ -140,7 +140,7 @@ def test_rebuild_sends_one_request_and_returns_failed_requests(client: t.Any, st
     """RebuildWorkspaces gets one request and its FailedRequests come back verbatim."""
     failure = {"WorkspaceId": ws_id(1), "ErrorCode": "InvalidResourceState", "ErrorMessage": "Not now."}
     stubber.add_response("rebuild_workspaces", {"FailedRequests": [failure]}, {"RebuildWorkspaceRequests": [{"WorkspaceId": ws_id(1)}]})
-    assert WorkspacesApi(client).batch_action("RebuildWorkspaces", "RebuildWorkspaceRequests", [ws_id(1)]) == [failure]
+    assert WorkspacesApi(client).request_action("RebuildWorkspaces", "RebuildWorkspaceRequests", [ws_id(1)]) == [failure]
 
 
 def test_tags_are_written_and_removed_with_valid_requests(client: t.Any, stubber: Stubber) -> None:
@@ -174,7 +174,7 @@ def test_a_mutating_call_makes_exactly_one_attempt(client: t.Any, stubber: Stubb
     the botocore error leaves as it came, without a sleep. (Rewritten: AWSRetry used to retry it.)"""
     stubber.add_client_error("rebuild_workspaces", code, "no", status)
     with pytest.raises(ClientError) as error:
-        WorkspacesApi(client).batch_action("RebuildWorkspaces", "RebuildWorkspaceRequests", [ws_id(1)])
+        WorkspacesApi(client).request_action("RebuildWorkspaces", "RebuildWorkspaceRequests", [ws_id(1)])
     assert error.value.response["Error"]["Code"] == code
     assert retry_sleeps == []
 
