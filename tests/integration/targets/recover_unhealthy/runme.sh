@@ -14,22 +14,10 @@
 # nothing are made.
 set -eux
 
-export ANSIBLE_ROLES_PATH=..
-# With the simulator, every request stays on this machine.
-# shellcheck source=../setup_simulator/files/simulator_env.sh
-source ../setup_simulator/files/simulator_env.sh
-# botocore gives timestamps in local time: UTC makes the snapshot ages predictable.
-export TZ=UTC
-export AWS_EC2_METADATA_DISABLED=true
-
-work="${OUTPUT_DIR}/recover_unhealthy"
-rm -rf "${work}"
-mkdir -p "${work}"
-
-# playbook, check, seed, reset_calls, runbook, step, prepare_runs.
+# start_runs, playbook, check, seed, reset_calls, runbook, step.
 # shellcheck source=../setup_simulator/files/runbook_runs.sh
 source ../setup_simulator/files/runbook_runs.sh
-prepare_runs
+start_runs recover_unhealthy
 
 if [ "${SIMULATED}" = true ]; then
     seed recovery

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
 # Sourced by the runme.sh of the targets that run a runbook as an operator does
 # (ansible-playbook with the runbook's own variables), from their own directory,
-# after simulator_env.sh. The caller sets `work` (the directory for the runs'
-# results) and keeps its playbooks in playbooks/ and checks/, its scenarios for
-# playbooks/seed.yml. Defines:
+# which holds playbooks/seed.yml (-e scenario=...) and the checks in checks/.
+# Defines:
+#   start_runs NAME            what every run needs: the roles path, the environment
+#                              sealed to the simulator (simulator_env.sh), UTC, the
+#                              directory for the runs' results (work, under OUTPUT_DIR/NAME),
+#                              then prepare_runs
 #   playbook FILE [ARG...]     one of the target's playbooks, with the test's configuration
 #   check RUN FILE [ARG...]    checks/FILE on the results of the run named RUN
 #   seed ARG...                playbooks/seed.yml with -e scenario=ARG (zeroes the call counts)
@@ -15,6 +18,20 @@
 #   prepare_runs               write the runbook's variables and credentials (from the cloud
 #                              config) and source them: sets SIMULATED=true|false
 helper_args=(-i "localhost," -e @../../integration_config.yml "$@")
+
+start_runs() {
+    export ANSIBLE_ROLES_PATH=..
+    # With the simulator, every request stays on this machine.
+    # shellcheck source=simulator_env.sh
+    source ../setup_simulator/files/simulator_env.sh
+    # botocore gives timestamps in local time: UTC makes the snapshot ages predictable.
+    export TZ=UTC
+    export AWS_EC2_METADATA_DISABLED=true
+    work="${OUTPUT_DIR}/$1"
+    rm -rf "${work}"
+    mkdir -p "${work}"
+    prepare_runs
+}
 
 playbook() {
     ansible-playbook "$1" "${helper_args[@]}" "${@:2}"
