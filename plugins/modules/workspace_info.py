@@ -71,6 +71,7 @@ options:
     type: int
     default: 10
 extends_documentation_fragment:
+  - euc.workspaces.attributes
   - euc.workspaces.selection
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -85,11 +86,6 @@ attributes:
   idempotent:
     description: Changes nothing.
     support: full
-  action_group:
-    description: Use C(group/euc.workspaces.workspaces) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - euc.workspaces.workspaces
 seealso:
   - module: euc.workspaces.workspace_rebuild
   - name: DescribeWorkspaces API

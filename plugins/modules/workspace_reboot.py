@@ -50,54 +50,22 @@ options:
     default: [UNHEALTHY]
   max_workspaces:
     description:
-      - The most WorkSpaces one run may act on.
-      - When more WorkSpaces would be acted on, the task fails before any change, saying how
-        many matched. This protects a fleet from a selector that matches more than meant.
-      - Counted after the state, O(exclude_tags) and O(idempotency_token) checks.
+      - The most WorkSpaces one run may act on; with more, the task fails before any change (see
+        the notes).
       - 'A reboot loses only what was not saved, and one call takes 25 WorkSpaces: the default
         is one full call.'
     type: int
     default: 25
-  skip_connected:
-    description:
-      - Do not reboot a WorkSpace whose user is connected (C(ConnectionState) V(CONNECTED) in
-        C(DescribeWorkspacesConnectionStatus), read at most 5 seconds before its request, one
-        call per 25 WorkSpaces). Its outcome is V(skipped), with a reason saying the user is
-        connected.
-      - Set to V(false) to reboot it anyway; the user is disconnected and loses unsaved work.
-    type: bool
-    default: true
-  idempotency_token:
-    description:
-      - Makes a run safe to launch again, for example an AWX job relaunched after a crash. A run
-        with the same token never requests a reboot again for a WorkSpace that an earlier run
-        with that token requested one for. Such WorkSpaces are V(skipped), with a reason naming
-        O(idempotency_token), in check mode too.
-      - Use a value that names the operation, such as the incident or change number. 1 to 128
-        letters, digits, spaces and C(_.:/=+-@) characters.
-      - The marker is the tag C(euc.workspaces:reboot-token) with the token as its value. It is
-        written with C(CreateTags) right before the request, so a run that dies after its
-        request leaves it in place, and removed with C(DeleteTags) when AWS did not take the
-        request, so it never blocks a retry. It costs one C(DescribeTags) call per WorkSpace to
-        be rebooted and needs the C(workspaces:CreateTags), C(workspaces:DeleteTags) and
-        C(workspaces:DescribeTags) permissions.
-    type: str
 extends_documentation_fragment:
   - euc.workspaces.selection
   - euc.workspaces.action
+  - euc.workspaces.attributes
+  - euc.workspaces.action.skip_connected
   - euc.workspaces.wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 attributes:
-  check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
-    support: full
-    details:
-      - Only read calls are made; the outcomes are those a real run would start with.
-  diff_mode:
-    description: Returns the state of each WorkSpace before and after, when in diff mode.
-    support: full
   idempotent:
     description: When run twice with the same options, the second run reports no change.
     support: full
@@ -106,26 +74,9 @@ attributes:
         V(REBOOTING)) for the second, which skips it (or reports it V(in_progress)).
       - When O(states) names V(AVAILABLE), a re-run reboots again, unless both runs share an
         O(idempotency_token).
-  action_group:
-    description: Use C(group/euc.workspaces.workspaces) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - euc.workspaces.workspaces
 notes:
-  - At least one of O(workspace_ids), O(directory_id), O(bundle_id) or O(tags) is required.
   - Outcomes are V(reboot_requested), V(rebooted), V(in_progress), V(skipped), V(failed) and
-    V(unknown). The task fails when any WorkSpace's outcome is V(failed) or V(unknown); it
-    reports a change when a reboot was requested (or would be, in check mode), or may have been
-    (V(unknown)).
-  - 'Requests are retried and bounded as by M(euc.workspaces.workspace_rebuild) (see its notes):
-    a C(RebootWorkspaces) call whose answer was lost is only sent again when a fresh read shows
-    the WorkSpace unchanged, and one that shows no sign of acceptance within 20 seconds ends as
-    V(unknown); the outage bound stops new requests after 6 server or connection errors in a row
-    or 60 seconds without a success.'
-  - 'Leave C(retries) out of O(aws_config): botocore''s own retries would send a lost
-    C(RebootWorkspaces) again without the fresh read.'
-  - A credential or permission error stops the run; the reboots already requested are listed in
-    RV(reboot_requested).
+    V(unknown).
 seealso:
   - module: euc.workspaces.workspace_info
   - module: euc.workspaces.workspace_rebuild

@@ -46,66 +46,21 @@ options:
     default: [ERROR, UNHEALTHY]
   max_workspaces:
     description:
-      - The most WorkSpaces one run may act on.
-      - When more WorkSpaces would be acted on, the task fails before any change, saying how
-        many matched. This protects a fleet from a selector that matches more than meant.
-      - Counted after the state, O(exclude_tags) and O(idempotency_token) checks, before the
-        snapshot and connection checks (so that a selector matching thousands is refused
-        before one call per WorkSpace is made).
+      - The most WorkSpaces one run may act on; with more, the task fails before any change (see
+        the notes).
     type: int
     default: 10
-  skip_connected:
-    description:
-      - Do not rebuild a WorkSpace whose user is connected (C(ConnectionState) V(CONNECTED) in
-        C(DescribeWorkspacesConnectionStatus), read at most 5 seconds before its request, one call
-        per 25 WorkSpaces). Its outcome is V(skipped), with a reason saying the user is connected.
-      - Set to V(false) to rebuild it anyway; the user is disconnected and loses unsaved work.
-    type: bool
-    default: true
-  require_snapshot:
-    description:
-      - Do not rebuild a WorkSpace that has no rebuild snapshot (C(RebuildSnapshots) of
-        C(DescribeWorkspaceSnapshots), one call per WorkSpace to be rebuilt), since its user volume
-        could not be restored. Its outcome is V(skipped), with a reason saying so.
-      - The time of the latest rebuild snapshot of every WorkSpace to be rebuilt is returned in
-        RV(workspaces[].snapshot_time), in check mode as in a real run.
-      - Set to V(false) to rebuild such WorkSpaces anyway; their user volume is lost.
-    type: bool
-    default: true
-  idempotency_token:
-    description:
-      - Makes a run safe to launch again, for example an AWX job relaunched after a crash. A run
-        with the same token never requests a rebuild again for a WorkSpace that an earlier run
-        with that token requested one for. Such WorkSpaces are V(skipped), with a reason naming
-        O(idempotency_token), in check mode too.
-      - Use a value that names the operation, such as the incident or change number. 1 to 128
-        letters, digits, spaces and C(_.:/=+-@) characters.
-      - The marker is the tag C(euc.workspaces:rebuild-token) with the token as its value. It is
-        written with C(CreateTags) right before the request, so a run that dies after its request
-        leaves it in place, and removed with C(DeleteTags) when AWS did not take the request, so
-        it never blocks a retry. It costs one C(DescribeTags) call per WorkSpace to be rebuilt and
-        needs the C(workspaces:CreateTags), C(workspaces:DeleteTags) and C(workspaces:DescribeTags)
-        permissions.
-      - A WorkSpace whose run died between writing the marker and sending the request is skipped
-        too (never two rebuilds is the promise), and its reason says to check it.
-    type: str
 extends_documentation_fragment:
   - euc.workspaces.selection
   - euc.workspaces.action
+  - euc.workspaces.attributes
+  - euc.workspaces.action.skip_connected
+  - euc.workspaces.action.require_snapshot
   - euc.workspaces.wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 attributes:
-  check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
-    support: full
-    details:
-      - Only read calls are made (C(DescribeWorkspaces), C(DescribeTags), C(DescribeWorkspaceSnapshots),
-        C(DescribeWorkspacesConnectionStatus)); the outcomes are those a real run would start with.
-  diff_mode:
-    description: Returns the state of each WorkSpace before and after, when in diff mode.
-    support: full
   idempotent:
     description: When run twice with the same options, the second run reports no change.
     support: full
@@ -114,35 +69,9 @@ attributes:
         V(REBUILDING)) for the second, which skips it (or reports it V(in_progress)).
       - When O(states) names V(AVAILABLE), a re-run rebuilds again, unless both runs share an
         O(idempotency_token).
-  action_group:
-    description: Use C(group/euc.workspaces.workspaces) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - euc.workspaces.workspaces
 notes:
-  - At least one of O(workspace_ids), O(directory_id), O(bundle_id) or O(tags) is required.
   - Outcomes are V(rebuild_requested), V(rebuilt), V(in_progress), V(skipped), V(failed) and
-    V(unknown). The task fails when any WorkSpace's outcome is V(failed) or V(unknown); it
-    reports a change when a rebuild was requested (or would be, in check mode), or may have
-    been (V(unknown)).
-  - botocore makes one attempt per call; the collection retries with jittered backoff (1 s,
-    doubling, at most 8 s). A call gives up after 7 server or connection errors (about 20 s), or
-    after 15 throttled attempts, whichever comes first, and the outage bound below may stop it
-    sooner. A C(RebuildWorkspaces) call that failed with a server error or a lost connection may
-    have been accepted, so it is only sent again when a fresh read shows the WorkSpace unchanged,
-    and a WorkSpace seen V(REBUILDING) after it counts as accepted. One that shows no sign of
-    acceptance within 20 seconds ends as V(unknown); check it before running again.
-  - The outage bound. Once 6 calls in a row have failed with a server or connection error, or
-    calls have kept failing (throttling included) for 60 seconds without one success, no new
-    request is sent. The WorkSpaces not yet requested are V(skipped) with that reason, and the
-    task fails with a message saying how many attempts failed and for how long.
-  - Leave C(retries) out of O(aws_config). With botocore's own retries on, a
-    C(RebuildWorkspaces) call whose answer was lost would be sent again without the fresh read
-    that tells whether AWS already took it.
-  - A credential or permission error stops the run; the rebuilds already requested are listed
-    in RV(rebuild_requested).
-  - A WorkSpace in V(ADMIN_MAINTENANCE) does not respond to a rebuild; it is V(skipped), with a
-    reason saying so, even when named in O(workspace_ids).
+    V(unknown).
 seealso:
   - module: euc.workspaces.workspace_info
   - name: Rebuild a WorkSpace

@@ -53,67 +53,23 @@ options:
     default: [ERROR, UNHEALTHY]
   max_workspaces:
     description:
-      - The most WorkSpaces one run may act on.
-      - When more WorkSpaces would be acted on, the task fails before any change, saying how
-        many matched. This protects a fleet from a selector that matches more than meant.
-      - Counted after the state, O(exclude_tags) and O(idempotency_token) checks, before the
-        snapshot and connection checks (so that a selector matching thousands is refused before
-        one call per WorkSpace is made).
+      - The most WorkSpaces one run may act on; with more, the task fails before any change (see
+        the notes).
       - 'A restore loses what was saved after the snapshot, as a rebuild does: the same default
         as M(euc.workspaces.workspace_rebuild).'
     type: int
     default: 10
-  skip_connected:
-    description:
-      - Do not restore a WorkSpace whose user is connected (C(ConnectionState) V(CONNECTED) in
-        C(DescribeWorkspacesConnectionStatus), read at most 5 seconds before its request, one
-        call per 25 WorkSpaces). Its outcome is V(skipped), with a reason saying the user is
-        connected.
-      - Set to V(false) to restore it anyway; the user is disconnected and loses unsaved work.
-    type: bool
-    default: true
-  require_snapshot:
-    description:
-      - Do not restore a WorkSpace that has no restore snapshot (C(RestoreSnapshots) of
-        C(DescribeWorkspaceSnapshots), one call per WorkSpace to be restored). Its outcome is
-        V(skipped), with a reason saying so.
-      - The time of the latest restore snapshot of every WorkSpace to be restored is returned in
-        RV(workspaces[].snapshot_time), in check mode as in a real run.
-      - Set to V(false) to send the request anyway; AWS then refuses it or has nothing recent to
-        restore from.
-    type: bool
-    default: true
-  idempotency_token:
-    description:
-      - Makes a run safe to launch again, for example an AWX job relaunched after a crash. A run
-        with the same token never requests a restore again for a WorkSpace that an earlier run
-        with that token requested one for. Such WorkSpaces are V(skipped), with a reason naming
-        O(idempotency_token), in check mode too.
-      - Use a value that names the operation, such as the incident or change number. 1 to 128
-        letters, digits, spaces and C(_.:/=+-@) characters.
-      - The marker is the tag C(euc.workspaces:restore-token) with the token as its value. It is
-        written with C(CreateTags) right before the request, so a run that dies after its
-        request leaves it in place, and removed with C(DeleteTags) when AWS did not take the
-        request, so it never blocks a retry. It costs one C(DescribeTags) call per WorkSpace to
-        be restored and needs the C(workspaces:CreateTags), C(workspaces:DeleteTags) and
-        C(workspaces:DescribeTags) permissions.
-    type: str
 extends_documentation_fragment:
   - euc.workspaces.selection
   - euc.workspaces.action
+  - euc.workspaces.attributes
+  - euc.workspaces.action.skip_connected
+  - euc.workspaces.action.require_snapshot
   - euc.workspaces.wait
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 attributes:
-  check_mode:
-    description: Can run in check mode and return the changed status prediction without modifying the target.
-    support: full
-    details:
-      - Only read calls are made; the outcomes are those a real run would start with.
-  diff_mode:
-    description: Returns the state of each WorkSpace before and after, when in diff mode.
-    support: full
   idempotent:
     description: When run twice with the same options, the second run reports no change.
     support: full
@@ -122,26 +78,9 @@ attributes:
         V(RESTORING)) for the second, which skips it (or reports it V(in_progress)).
       - When O(states) names V(AVAILABLE), a re-run restores again, unless both runs share an
         O(idempotency_token).
-  action_group:
-    description: Use C(group/euc.workspaces.workspaces) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - euc.workspaces.workspaces
 notes:
-  - At least one of O(workspace_ids), O(directory_id), O(bundle_id) or O(tags) is required.
   - Outcomes are V(restore_requested), V(restored), V(in_progress), V(skipped), V(failed) and
-    V(unknown). The task fails when any WorkSpace's outcome is V(failed) or V(unknown); it
-    reports a change when a restore was requested (or would be, in check mode), or may have been
-    (V(unknown)).
-  - 'Requests are retried and bounded as by M(euc.workspaces.workspace_rebuild) (see its notes):
-    a C(RestoreWorkspace) call whose answer was lost is only sent again when a fresh read shows
-    the WorkSpace unchanged, and one that shows no sign of acceptance within 20 seconds ends as
-    V(unknown); the outage bound stops new requests after 6 server or connection errors in a row
-    or 60 seconds without a success.'
-  - 'Leave C(retries) out of O(aws_config): botocore''s own retries would send a lost
-    C(RestoreWorkspace) again without the fresh read.'
-  - A credential or permission error stops the run; the restores already requested are listed in
-    RV(restore_requested).
+    V(unknown).
 seealso:
   - module: euc.workspaces.workspace_info
   - module: euc.workspaces.workspace_rebuild

@@ -94,19 +94,16 @@ class ActionSpec:
     name: str  # "rebuild", as in "rebuild requested"
     past_participle: str  # "rebuilt", as in "cannot be rebuilt" and the outcome after a wait
     operation: str  # the API operation
-    # The request list's member in the operation's input, and that list's shape in botocore's
-    # model (its max is the batch size). None for an operation on one WorkSpace (WorkspaceId).
+    # The request list's member in the operation's input, named as its shape in botocore's
+    # model (whose max is the batch size); None for an operation on one WorkSpace (WorkspaceId).
     request_key: str | None
-    request_shape: str | None
     allowed_states: tuple[str, ...]  # the states AWS accepts the action in
     default_states: tuple[str, ...]  # the states acted on unless the task names others
     transition: Transition
-    failed_code: str  # error_code when the WorkSpace ends in a failure state
     default_max_workspaces: int
-    # The DescribeWorkspaceSnapshots list the action restores from, and its members in words;
-    # None for an action that keeps the volumes (no require_snapshot option).
+    # The DescribeWorkspaceSnapshots list the action restores from; None for an action that
+    # keeps the volumes (no require_snapshot option).
     snapshot_key: str | None = None
-    snapshot_noun: str | None = None
     # Whether the action interrupts a connected user (the skip_connected option).
     disrupts_user: bool = True
     # The outcome of a WorkSpace already where the action would take it (start: AVAILABLE):
@@ -123,8 +120,18 @@ class ActionSpec:
         return f"{self.name}_requested"
 
     @property
+    def failed_code(self) -> str:
+        """error_code when the WorkSpace ends in a failure state: RebuildFailed, RebootFailed, ..."""
+        return f"{self.name.capitalize()}Failed"
+
+    @property
+    def snapshot_noun(self) -> str:
+        """The snapshots of snapshot_key in words: "rebuild snapshot"."""
+        return f"{self.name} snapshot"
+
+    @property
     def batch_size(self) -> int:
-        return 1 if self.request_shape is None else max_items(self.request_shape)
+        return 1 if self.request_key is None else max_items(self.request_key)
 
     @property
     def token_tag_key(self) -> str:
@@ -141,20 +148,12 @@ REBUILD = ActionSpec(
     past_participle="rebuilt",
     operation="RebuildWorkspaces",
     request_key="RebuildWorkspaceRequests",
-    request_shape="RebuildWorkspaceRequests",
     allowed_states=("AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED", "REBOOTING"),
     # Only the broken ones: rebuilding a healthy desktop is opt-in, and a re-run changes nothing.
     default_states=("ERROR", "UNHEALTHY"),
-    transition=Transition(
-        transitional_state="REBUILDING",
-        target_state="AVAILABLE",
-        failure_states=_BROKEN,
-        dead_end_states=_STOPPED_ON_THE_WAY,
-    ),
-    failed_code="RebuildFailed",
+    transition=Transition("REBUILDING", "AVAILABLE", failure_states=_BROKEN, dead_end_states=_STOPPED_ON_THE_WAY),
     default_max_workspaces=10,
     snapshot_key="RebuildSnapshots",
-    snapshot_noun="rebuild snapshot",
 )
 
 REBOOT = ActionSpec(
@@ -162,19 +161,12 @@ REBOOT = ActionSpec(
     past_participle="rebooted",
     operation="RebootWorkspaces",
     request_key="RebootWorkspaceRequests",
-    request_shape="RebootWorkspaceRequests",
     # REBOOTING is also the action's own transitional state: AWS takes it for a reboot stuck
     # there, which the task asks for by naming REBOOTING in states.
     allowed_states=("AVAILABLE", "UNHEALTHY", "REBOOTING"),
     # Rebooting a healthy desktop interrupts its user: opt-in.
     default_states=("UNHEALTHY",),
-    transition=Transition(
-        transitional_state="REBOOTING",
-        target_state="AVAILABLE",
-        failure_states=_BROKEN,
-        dead_end_states=_STOPPED_ON_THE_WAY,
-    ),
-    failed_code="RebootFailed",
+    transition=Transition("REBOOTING", "AVAILABLE", failure_states=_BROKEN, dead_end_states=_STOPPED_ON_THE_WAY),
     # Nothing is lost but the session, and one call takes 25: a full batch.
     default_max_workspaces=25,
 )
@@ -184,20 +176,12 @@ RESTORE = ActionSpec(
     past_participle="restored",
     operation="RestoreWorkspace",
     request_key=None,
-    request_shape=None,
     allowed_states=("AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED"),
     # As destructive as a rebuild: both volumes go back to the snapshot.
     default_states=("ERROR", "UNHEALTHY"),
-    transition=Transition(
-        transitional_state="RESTORING",
-        target_state="AVAILABLE",
-        failure_states=_BROKEN,
-        dead_end_states=_STOPPED_ON_THE_WAY,
-    ),
-    failed_code="RestoreFailed",
+    transition=Transition("RESTORING", "AVAILABLE", failure_states=_BROKEN, dead_end_states=_STOPPED_ON_THE_WAY),
     default_max_workspaces=10,
     snapshot_key="RestoreSnapshots",
-    snapshot_noun="restore snapshot",
     refusal_codes=frozenset(("InvalidResourceStateException", "ResourceNotFoundException", "OperationNotSupportedException")),
 )
 
@@ -209,17 +193,10 @@ START = ActionSpec(
     past_participle="started",
     operation="StartWorkspaces",
     request_key="StartWorkspaceRequests",
-    request_shape="StartWorkspaceRequests",
     allowed_states=("STOPPED",),
     default_states=("STOPPED",),
-    transition=Transition(
-        transitional_state="STARTING",
-        target_state="AVAILABLE",
-        failure_states=_BROKEN,
-        # Seen STOPPED again after STARTING: the start did not hold.
-        dead_end_states=_STOPPED_ON_THE_WAY,
-    ),
-    failed_code="StartFailed",
+    # Seen STOPPED again after STARTING, the start did not hold: a dead end.
+    transition=Transition("STARTING", "AVAILABLE", failure_states=_BROKEN, dead_end_states=_STOPPED_ON_THE_WAY),
     # A stopped desktop has no session to interrupt; starting costs only running hours.
     default_max_workspaces=100,
     disrupts_user=False,
@@ -232,18 +209,12 @@ STOP = ActionSpec(
     past_participle="stopped",
     operation="StopWorkspaces",
     request_key="StopWorkspaceRequests",
-    request_shape="StopWorkspaceRequests",
     allowed_states=("AVAILABLE", "IMPAIRED", "UNHEALTHY", "ERROR"),
     # Stopping is what the task asks for, healthy or not; skip_connected keeps every
     # connected user's session, which is what a stop would interrupt.
     default_states=("AVAILABLE", "IMPAIRED", "UNHEALTHY", "ERROR"),
-    transition=Transition(
-        transitional_state="STOPPING",
-        target_state="STOPPED",
-        failure_states=_BROKEN | frozenset(("AVAILABLE",)),
-        dead_end_states=DEAD_END_STATES | frozenset(("STARTING",)),
-    ),
-    failed_code="StopFailed",
+    # Seen AVAILABLE again after STOPPING, the stop did not hold: a failure.
+    transition=Transition("STOPPING", "STOPPED", failure_states=_BROKEN | {"AVAILABLE"}, dead_end_states=DEAD_END_STATES | {"STARTING"}),
     default_max_workspaces=25,
     goal_outcome="already_stopped",
     refused_running_modes=_ALWAYS_RUNNING,
@@ -711,6 +682,10 @@ def why_not(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome)
     state = outcome.current_state
     if state is None:
         return NOT_FOUND_CODE, "the WorkSpace could no longer be found right before the request"
+    if state == spec.transition.transitional_state != outcome.state:
+        # Moved there since it was selected: someone else's action is under way. Only a
+        # WorkSpace selected in it (a reboot stuck in REBOOTING) may be asked again.
+        return IN_PROGRESS, f"not requested: it was already {state} when read again right before the request"
     found = standing(spec, options.states, state, outcome.running_mode)
     if found is not None:
         kind, why = found

@@ -86,7 +86,8 @@ class ActionRule:
 
 ACTION_RULES = {
     "RebuildWorkspaces": ActionRule("RebuildWorkspaceRequests", REBUILDABLE_STATES, DEFAULT_READS_AFTER_REBUILD),
-    "RebootWorkspaces": ActionRule("RebootWorkspaceRequests", frozenset(("AVAILABLE", "UNHEALTHY", "REBOOTING")), ("REBOOTING", "AVAILABLE")),
+    # REBOOTING only for a WorkSpace stuck there over 20 minutes: FakeWorkspacesClient.stuck_rebooting.
+    "RebootWorkspaces": ActionRule("RebootWorkspaceRequests", frozenset(("AVAILABLE", "UNHEALTHY")), ("REBOOTING", "AVAILABLE")),
     "RestoreWorkspace": ActionRule(None, frozenset(("AVAILABLE", "ERROR", "UNHEALTHY", "STOPPED")), ("RESTORING", "AVAILABLE")),
     "StartWorkspaces": ActionRule("StartWorkspaceRequests", frozenset(("STOPPED",)), ("STARTING", "AVAILABLE"), frozenset(("AUTO_STOP", "MANUAL"))),
     "StopWorkspaces": ActionRule(
@@ -228,6 +229,8 @@ class FakeWorkspacesClient:
         # call is answered, after it was recorded; None for a call left alone.
         self.hooks: dict[str, list[t.Callable[[FakeWorkspacesClient], None] | None]] = {}
         self.accepted: list[str] = []
+        # WorkSpaces REBOOTING for over 20 minutes: the only REBOOTING ones AWS reboots again.
+        self.stuck_rebooting: set[str] = set()
         self.calls: list[Call] = []
         # How long each RebuildWorkspaces call takes, and the most calls seen in flight at once.
         self.rebuild_latency = rebuild_latency
@@ -485,41 +488,54 @@ class FakeWorkspacesClient:
 
     def _act_on_each(self, operation: str, params: Entry, recorded: Entry | None) -> Entry:
         """The scripting below (rebuild_errors, rebuild_failures, reads_after_rebuild,
-        errors_after_accepting) applies to whichever action is called."""
+        errors_after_accepting) applies to whichever action is called.
+
+        A call fails or succeeds as a whole, as the service's do: an error scripted for any
+        of its WorkSpaces before acceptance fails the call before any request is processed;
+        one scripted after acceptance loses the answer once every request was processed.
+        """
         rule = ACTION_RULES[operation]
         self._enter(operation, params if recorded is None else recorded)
+        ids = [request["WorkspaceId"] for request in params[rule.request_key or "RestoreWorkspaceRequests"]]
+        with self._lock:
+            # One call fails once: the first WorkSpace's scripted error; the others' stay for later calls.
+            pending = next((errors for wid in ids if (errors := self.rebuild_errors.get(wid))), None)
+            error = pending.pop(0) if pending else None
+        if error is not None:
+            raise error
         failed: list[Entry] = []
-        for request in params[rule.request_key or "RestoreWorkspaceRequests"]:
-            workspace_id = request["WorkspaceId"]
-            with self._lock:
-                errors = self.rebuild_errors.get(workspace_id)
-                error = errors.pop(0) if errors else None
-            if error is not None:
-                raise error
-            with self._lock:
-                entry = self.workspaces.get(workspace_id)
-                if workspace_id in self.rebuild_failures:
-                    code, message = self.rebuild_failures[workspace_id]
-                elif entry is None:
-                    code, message = ("ResourceNotFoundException" if rule.request_key is None else "ResourceNotFound.Workspace",
-                                     f"The WorkSpace {workspace_id} could not be found.")
-                elif entry["WorkspaceProperties"]["RunningMode"] not in rule.running_modes:
-                    code, message = "UnsupportedOperation", f"The WorkSpace {workspace_id} has running mode ALWAYS_ON."
-                elif entry["State"] not in rule.allowed_states:
-                    code = "InvalidResourceStateException" if rule.request_key is None else "InvalidResourceState"
-                    message = "The specified WorkSpace has an invalid state for this operation."
-                else:
-                    entry["State"] = t.cast(str, rule.reads_after[0])
-                    self._reads[workspace_id] = list(self.reads_after_rebuild.get(workspace_id, rule.reads_after))
-                    self.accepted.append(workspace_id)
-                    lost = self.errors_after_accepting.get(workspace_id)
-                    if not lost:
-                        continue
-                    error = lost.pop(0)
-            if error is not None:
-                raise error  # the action has started all the same
-            failed.append({"WorkspaceId": workspace_id, "ErrorCode": code, "ErrorMessage": message})
+        lost: list[BaseException] = []
+        with self._lock:
+            for workspace_id in ids:
+                refusal = self._refusal(operation, rule, workspace_id)
+                if refusal is not None:
+                    failed.append({"WorkspaceId": workspace_id, "ErrorCode": refusal[0], "ErrorMessage": refusal[1]})
+                    continue
+                entry = self.workspaces[workspace_id]
+                entry["State"] = t.cast(str, rule.reads_after[0])
+                self._reads[workspace_id] = list(self.reads_after_rebuild.get(workspace_id, rule.reads_after))
+                self.accepted.append(workspace_id)
+                if after := self.errors_after_accepting.get(workspace_id):
+                    lost.append(after.pop(0))
+        if lost:
+            raise lost[0]  # the actions have started all the same
         return {"FailedRequests": failed}
+
+    def _refusal(self, operation: str, rule: ActionRule, workspace_id: str) -> tuple[str, str] | None:
+        """(ErrorCode, ErrorMessage) when the service refuses the action for it (lock held)."""
+        entry = self.workspaces.get(workspace_id)
+        if workspace_id in self.rebuild_failures:
+            return self.rebuild_failures[workspace_id]
+        if entry is None:
+            code = "ResourceNotFoundException" if rule.request_key is None else "ResourceNotFound.Workspace"
+            return code, f"The WorkSpace {workspace_id} could not be found."
+        if entry["WorkspaceProperties"]["RunningMode"] not in rule.running_modes:
+            return "UnsupportedOperation", f"The WorkSpace {workspace_id} has running mode ALWAYS_ON."
+        stuck = operation == "RebootWorkspaces" and entry["State"] == "REBOOTING" and workspace_id in self.stuck_rebooting
+        if entry["State"] not in rule.allowed_states and not stuck:
+            code = "InvalidResourceStateException" if rule.request_key is None else "InvalidResourceState"
+            return code, "The specified WorkSpace has an invalid state for this operation."
+        return None
 
 
 def _ids_named(params: Entry) -> list[str]:

@@ -57,6 +57,7 @@ class Harness:
 
     fake: FakeWorkspacesClient
     run_module: RunModule
+    clock: FakeClock
 
     def run(self, action: str, args: dict[str, t.Any], **modes: bool) -> ModuleRun:
         return self.run_module(MODULES[action].main, args, **modes)
@@ -82,7 +83,7 @@ def harness(run_module: RunModule, monkeypatch: pytest.MonkeyPatch) -> Harness:
     # The wait's sleeps and the retries' backoff pass on a fake clock.
     clock = FakeClock()
     monkeypatch.setattr(module_runner, "WorkspacesApi", lambda client: _api_with(client, clock))
-    return Harness(fake, run_module)
+    return Harness(fake, run_module, clock)
 
 
 def _api_with(client: t.Any, clock: FakeClock) -> t.Any:
@@ -194,12 +195,15 @@ def test_admin_maintenance_is_skipped_by_every_action_even_named(harness: Harnes
 
 
 def test_a_rebooting_workspace_is_in_progress_unless_rebooting_is_named(harness: Harness) -> None:
-    target = harness.add(1, "REBOOTING")
-    run = harness.run("reboot", {"workspace_ids": [target]})
-    assert (outcomes(run), run.result["changed"], harness.mutating_calls) == ({target: "in_progress"}, False, [])
-    run = harness.run("reboot", {"workspace_ids": [target], "states": ["REBOOTING"]})
-    assert outcomes(run) == {target: "reboot_requested"}
-    assert harness.fake.action_calls("RebootWorkspaces") == [target]
+    """REBOOTING named in states asks again for a reboot stuck there; AWS refuses one that is not stuck."""
+    target, fresh = harness.add(1, "REBOOTING"), harness.add(2, "REBOOTING")
+    run = harness.run("reboot", {"workspace_ids": [target, fresh]})
+    assert (outcomes(run), run.result["changed"], harness.mutating_calls) == ({target: "in_progress", fresh: "in_progress"}, False, [])
+    harness.fake.stuck_rebooting.add(target)
+    run = harness.run("reboot", {"workspace_ids": [target, fresh], "states": ["REBOOTING"]})
+    assert outcomes(run) == {target: "reboot_requested", fresh: "failed"}
+    assert entry_of(run, fresh)["error_code"] == "InvalidResourceState"
+    assert sorted(harness.fake.action_calls("RebootWorkspaces")) == [target, fresh]
 
 
 @pytest.mark.parametrize("action", NEW)
@@ -362,3 +366,21 @@ def test_every_outcome_the_engine_can_give_is_documented(action: str) -> None:
     if spec.goal_outcome is not None:
         expected.add(spec.goal_outcome)
     assert {word for word in expected if f"V({word})" in documented} == expected
+
+
+def test_a_workspace_someone_else_reboots_meanwhile_is_in_progress_even_with_rebooting_in_states(harness: Harness) -> None:
+    """Only a WorkSpace selected in REBOOTING is a stuck reboot to ask again; one that started
+    rebooting after it was selected is someone else's reboot under way."""
+    target = harness.add(1, "UNHEALTHY")
+
+    def meanwhile(fake: FakeWorkspacesClient) -> None:
+        # While the idempotency markers are read, 6 s pass and someone reboots it.
+        harness.clock.advance(6)
+        fake.script(target, "REBOOTING")
+
+    harness.fake.hooks["DescribeTags"] = [meanwhile]
+    args = {"workspace_ids": [target], "states": ["UNHEALTHY", "REBOOTING"], "idempotency_token": "CHG1"}
+    run = harness.run("reboot", args)
+    assert outcomes(run) == {target: "in_progress"}
+    assert "already REBOOTING when read again" in entry_of(run, target)["reason"]
+    assert harness.fake.action_calls("RebootWorkspaces") == []
