@@ -62,6 +62,12 @@ step relaunch relaunch_repeats_nothing.yml "${job[@]}" "${every_step[@]}" "${cha
 seed recovery
 step defaults defaults_leave_restore_and_rebuild.yml "${job[@]}" -e workspaces_acknowledge=true
 
+# A caller error (every RestoreWorkspace refused with AccessDeniedException) stops the
+# escalation at the restore: no rebuild is planned or made.
+seed recovery
+playbook playbooks/set_faults.yml -e '{"faults": {"RestoreWorkspace": {"access_denied": true}}}'
+step denied caller_error_stops_the_escalation.yml "${job[@]}" "${every_step[@]}" -e workspaces_acknowledge=true
+
 # Every step on, the doomed ones excluded by their tag: the run succeeds.
 seed recovery
 step no_doomed without_the_doomed_the_run_succeeds.yml "${job[@]}" "${every_step[@]}" \
