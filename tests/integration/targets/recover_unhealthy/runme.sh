@@ -48,6 +48,10 @@ change=(-e '{"workspaces_acknowledge": true, "workspaces_idempotency_token": "CH
 seed recovery
 step looked without_acknowledge.yml euc.workspaces.recover_unhealthy "${fleet[@]}" "${every_step[@]}"
 
+# Acknowledged, in check mode (--check): the plans only.
+reset_calls
+step acknowledged_check acknowledged_in_check_mode.yml "${job[@]}" "${every_step[@]}" "${change[@]}" --check
+
 # (b) Acknowledged, every step on: each WorkSpace is fixed by the cheapest step that can;
 # the doomed ones fail the run.
 reset_calls
