@@ -72,6 +72,12 @@ seed recovery
 playbook playbooks/set_faults.yml -e '{"faults": {"RestoreWorkspace": {"access_denied": true}}}'
 step denied caller_error_stops_the_escalation.yml "${job[@]}" "${every_step[@]}" -e workspaces_acknowledge=true
 
+# A RebootWorkspaces outage: each reboot may have reached AWS (unknown), so no later step
+# is given those WorkSpaces; the escalation goes on for the others.
+seed recovery
+playbook playbooks/set_faults.yml -e '{"faults": {"RebootWorkspaces": {"server_errors": {"rate": 1.0, "status": 503}}}}'
+step reboot_unknown unknown_goes_no_further.yml "${job[@]}" "${every_step[@]}" -e workspaces_acknowledge=true
+
 # Every step on, the doomed ones excluded by their tag: the run succeeds.
 seed recovery
 step no_doomed without_the_doomed_the_run_succeeds.yml "${job[@]}" "${every_step[@]}" \
