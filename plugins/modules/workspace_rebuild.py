@@ -74,6 +74,9 @@ notes:
     V(unknown).
 seealso:
   - module: euc.workspaces.workspace_info
+  - module: euc.workspaces.workspace_restore
+  - ref: ansible_collections.euc.workspaces.docsite.guide_recover
+    description: Recovering WorkSpaces - the escalation from start to rebuild, and what each step costs the user.
   - name: Rebuild a WorkSpace
     description: What a rebuild does to a WorkSpace.
     link: https://docs.aws.amazon.com/workspaces/latest/adminguide/rebuild-workspace.html

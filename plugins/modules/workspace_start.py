@@ -79,9 +79,8 @@ seealso:
   - name: StartWorkspaces API
     description: The API call this module makes.
     link: https://docs.aws.amazon.com/workspaces/latest/api/API_StartWorkspaces.html
-  - name: Recovering WorkSpaces
-    description: The escalation from start to rebuild, and what each step costs the user.
-    link: https://github.com/euc-collections/euc.workspaces/blob/main/docs/docsite/rst/guide_recover.rst
+  - ref: ansible_collections.euc.workspaces.docsite.guide_recover
+    description: Recovering WorkSpaces - the escalation from start to rebuild, and what each step costs the user.
 """
 
 EXAMPLES = r"""

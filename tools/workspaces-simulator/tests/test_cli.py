@@ -116,5 +116,5 @@ def test_cli_reports_an_unknown_scenario() -> None:
     stderr = process.communicate(timeout=30)[1]
     assert process.returncode == 2
     assert (
-        "no-such-fleet: no such file, nor a built-in scenario (built-in: demo, fleet-500)" in stderr
+        "no-such-fleet: no such file, nor a built-in scenario (built-in: demo, fleet-500, recovery)" in stderr
     )

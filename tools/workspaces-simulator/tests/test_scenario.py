@@ -62,6 +62,49 @@ def test_demo_scenario(simulator: SimulatorServer, client: Any) -> None:
     assert len(snapshots["RestoreSnapshots"]) == 1
 
 
+def test_recovery_scenario(simulator: SimulatorServer, client: Any) -> None:
+    """recovery.yml seeds the fleet its header lists, by fixed id, with fast timing."""
+    loaded = simulator.control.load_scenario(load_builtin_scenario("recovery"))
+    assert loaded["directory_ids"] == ["d-0a0b0c0d20"]
+    seeded = {w["WorkspaceId"]: w for w in simulator.control.workspaces()}
+    assert list(seeded) == loaded["workspace_ids"]
+    every_action = ["start", "reboot", "restore", "rebuild"]
+    expected = {
+        # id: (state, running mode, the actions that end in ERROR)
+        "ws-rcvstop0001": ("STOPPED", "AUTO_STOP", []),
+        "ws-rcvstop0002": ("STOPPED", "MANUAL", []),
+        "ws-rcvstopfl01": ("STOPPED", "AUTO_STOP", ["start"]),
+        "ws-rcvboot0001": ("UNHEALTHY", "AUTO_STOP", []),
+        "ws-rcvboot0002": ("UNHEALTHY", "AUTO_STOP", []),
+        "ws-rcvbootfl01": ("UNHEALTHY", "AUTO_STOP", ["reboot"]),
+        "ws-rcverror001": ("ERROR", "AUTO_STOP", []),
+        "ws-rcvrestfl01": ("ERROR", "AUTO_STOP", ["restore"]),
+        "ws-rcvbtrsfl01": ("UNHEALTHY", "AUTO_STOP", ["reboot", "restore"]),
+        "ws-rcvdoomed01": ("UNHEALTHY", "AUTO_STOP", every_action),
+        "ws-rcvdoomed02": ("ERROR", "AUTO_STOP", every_action),
+        "ws-rcvconnct01": ("UNHEALTHY", "AUTO_STOP", []),
+        "ws-rcvnosnap01": ("ERROR", "AUTO_STOP", []),
+        "ws-rcvalways01": ("STOPPED", "ALWAYS_ON", []),
+        "ws-rcvadmin001": ("ADMIN_MAINTENANCE", "AUTO_STOP", []),
+        "ws-rcvhealth01": ("AVAILABLE", "AUTO_STOP", []),
+        "ws-rcvhealth02": ("AVAILABLE", "ALWAYS_ON", []),
+    }
+    described = {
+        ws: (w["State"], w["WorkspaceProperties"]["RunningMode"], sorted(w["Fails"]))
+        for ws, w in seeded.items()
+    }
+    assert described == {ws: (state, mode, sorted(fails)) for ws, (state, mode, fails) in expected.items()}
+    assert seeded["ws-rcvconnct01"]["Connection"]["ConnectionState"] == "CONNECTED"
+    assert client.describe_workspace_snapshots(WorkspaceId="ws-rcvnosnap01")["RestoreSnapshots"] == []
+    assert client.describe_workspace_snapshots(WorkspaceId="ws-rcvnosnap01")["RebuildSnapshots"] == []
+    snapshots = client.describe_workspace_snapshots(WorkspaceId="ws-rcverror001")
+    assert len(snapshots["RestoreSnapshots"]) == 1
+    assert len(snapshots["RebuildSnapshots"]) == 2
+    timing = simulator.control.timing()
+    assert timing["durations"]["restore"] / timing["speed"] == pytest.approx(3.0)
+    assert timing["durations"]["rebuild"] / timing["speed"] == pytest.approx(3.0)
+
+
 def test_scenario_ids_are_deterministic(simulator: SimulatorServer) -> None:
     """The same scenario yields the same ids after a reset; loading it twice never collides."""
     first = load_demo(simulator)["workspace_ids"]
@@ -309,11 +352,11 @@ def test_any_region_sees_the_same_workspaces(simulator: SimulatorServer, seed: S
 
 
 def test_built_in_scenarios_ship_with_the_package() -> None:
-    """demo and fleet-500 are package data, read by name."""
-    assert builtin_scenarios() == ["demo", "fleet-500"]
+    """demo, fleet-500 and recovery are package data, read by name."""
+    assert builtin_scenarios() == ["demo", "fleet-500", "recovery"]
     assert load_builtin_scenario("fleet-500")["name"] == "fleet-500"
     with pytest.raises(
-        ScenarioError, match=r"no built-in scenario 'nope' \(built-in: demo, fleet-500\)"
+        ScenarioError, match=r"no built-in scenario 'nope' \(built-in: demo, fleet-500, recovery\)"
     ):
         load_builtin_scenario("nope")
 

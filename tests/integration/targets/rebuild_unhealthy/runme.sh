@@ -13,58 +13,10 @@
 # nothing are made.
 set -eux
 
-export ANSIBLE_ROLES_PATH=..
-# With the simulator, every request stays on this machine.
-# shellcheck source=../setup_simulator/files/simulator_env.sh
-source ../setup_simulator/files/simulator_env.sh
-# botocore gives timestamps in local time: UTC makes the snapshot ages predictable.
-export TZ=UTC
-export AWS_EC2_METADATA_DISABLED=true
-
-work="${OUTPUT_DIR}/rebuild_unhealthy"
-rm -rf "${work}"
-mkdir -p "${work}"
-
-helper_args=(-i "localhost," -e @../../integration_config.yml "$@")
-
-# playbook FILE [ARG...]: one of this target's playbooks, with the test's configuration.
-playbook() {
-    ansible-playbook "$1" "${helper_args[@]}" "${@:2}"
-}
-
-# check RUN FILE [ARG...]: the checks of FILE on the results of the run named RUN.
-check() {
-    playbook "checks/$2" -e "run_file=${work}/$1.json" -e "run_rc=${rc}" "${@:3}"
-}
-
-# seed SCENARIO: load a scenario of vars/main.yml into the simulator (zeroes its counts).
-seed() {
-    playbook playbooks/seed.yml -e "scenario=$1"
-}
-
-# reset_calls: zero the simulator's call counts before the next run.
-reset_calls() {
-    playbook playbooks/reset_calls.yml
-}
-
-# runbook RUN PLAYBOOK [ARG...]: run the runbook (by its collection name, or the AWX
-# project's playbook) with the operator's arguments; its results go to RUN.json, its
-# exit status to rc.
-runbook() {
-    rc=0
-    ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i "localhost," "$2" \
-        -e "@${work}/runbook-vars.json" "${@:3}" >"${work}/$1.json" || rc=$?
-}
-
-# step RUN CHECKS PLAYBOOK [ARG...]: run the runbook as RUN, then checks/CHECKS on it.
-step() {
-    runbook "$1" "${@:3}"
-    check "$1" "$2"
-}
-
-playbook playbooks/setup.yml -e "runbook_vars=${work}/runbook-vars.json" -e "runbook_env=${work}/runbook-env.sh"
-# shellcheck source=/dev/null  # written by playbooks/setup.yml: AWS_* and SIMULATED
-source "${work}/runbook-env.sh"
+# start_runs, playbook, check, seed, reset_calls, runbook, step.
+# shellcheck source=../setup_simulator/files/runbook_runs.sh
+source ../setup_simulator/files/runbook_runs.sh
+start_runs rebuild_unhealthy
 
 if [ "${SIMULATED}" = true ]; then
     seed runbook
