@@ -20,6 +20,7 @@ import yaml
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import module_runner
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ACTIONS
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionSpec
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.modules import workspace_reboot
 from ansible_collections.euc.workspaces.plugins.modules import workspace_rebuild
 from ansible_collections.euc.workspaces.plugins.modules import workspace_restore
@@ -82,14 +83,8 @@ def harness(run_module: RunModule, monkeypatch: pytest.MonkeyPatch) -> Harness:
     monkeypatch.setattr(module_runner, "workspaces_client", ClientFactory(fake))
     # The wait's sleeps and the retries' backoff pass on a fake clock.
     clock = FakeClock()
-    monkeypatch.setattr(module_runner, "WorkspacesApi", lambda client: _api_with(client, clock))
+    monkeypatch.setattr(module_runner, "WorkspacesApi", lambda client: WorkspacesApi(client, clock))
     return Harness(fake, run_module, clock)
-
-
-def _api_with(client: t.Any, clock: FakeClock) -> t.Any:
-    from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
-
-    return WorkspacesApi(client, clock)
 
 
 def outcomes(run: ModuleRun) -> dict[str, str]:
