@@ -213,16 +213,16 @@ class FakeWorkspacesClient:
         self.connection_status: dict[str, Entry | None] = {}
         # operation -> one item per call: an exception to raise, or None to answer normally.
         self.errors: dict[str, list[BaseException | None]] = {}
-        # WorkSpace id -> exceptions raised by its next RebuildWorkspaces calls, one per call.
-        self.rebuild_errors: dict[str, list[BaseException]] = {}
-        # WorkSpace id -> exceptions raised by its next accepted RebuildWorkspaces calls, one per
-        # call, once the rebuild has started: an answer lost on the way back, or a server error
-        # after the work was done. A retry then finds the WorkSpace REBUILDING.
+        # WorkSpace id -> exceptions raised by its next action calls (any of ACTION_RULES), one per call.
+        self.action_errors: dict[str, list[BaseException]] = {}
+        # WorkSpace id -> exceptions raised by its next accepted action calls, one per call, once
+        # the action has started: an answer lost on the way back, or a server error after the
+        # work was done. A retry then finds the WorkSpace in the action's transitional state.
         self.errors_after_accepting: dict[str, list[BaseException]] = {}
         # WorkSpace id -> (ErrorCode, ErrorMessage) answered in FailedRequests.
-        self.rebuild_failures: dict[str, tuple[str, str]] = {}
-        # WorkSpace id -> the states its reads report once a rebuild is accepted.
-        self.reads_after_rebuild: dict[str, t.Sequence[State]] = {}
+        self.action_failures: dict[str, tuple[str, str]] = {}
+        # WorkSpace id -> the states its reads report once an action is accepted.
+        self.reads_after_action: dict[str, t.Sequence[State]] = {}
         # WorkSpace id -> (ErrorCode, ErrorMessage) on its entries while it reads ERROR or UNHEALTHY.
         self.error_details: dict[str, tuple[str, str]] = {}
         # operation -> one item per call: run with the fake (its lock not held) right before the
@@ -487,7 +487,7 @@ class FakeWorkspacesClient:
             return self._act_on_each(operation, params, recorded)
 
     def _act_on_each(self, operation: str, params: Entry, recorded: Entry | None) -> Entry:
-        """The scripting below (rebuild_errors, rebuild_failures, reads_after_rebuild,
+        """The scripting of __init__ (action_errors, action_failures, reads_after_action,
         errors_after_accepting) applies to whichever action is called.
 
         A call fails or succeeds as a whole, as the service's do: an error scripted for any
@@ -499,7 +499,7 @@ class FakeWorkspacesClient:
         ids = [request["WorkspaceId"] for request in params[rule.request_key or "RestoreWorkspaceRequests"]]
         with self._lock:
             # One call fails once: the first WorkSpace's scripted error; the others' stay for later calls.
-            pending = next((errors for wid in ids if (errors := self.rebuild_errors.get(wid))), None)
+            pending = next((errors for wid in ids if (errors := self.action_errors.get(wid))), None)
             error = pending.pop(0) if pending else None
         if error is not None:
             raise error
@@ -513,7 +513,7 @@ class FakeWorkspacesClient:
                     continue
                 entry = self.workspaces[workspace_id]
                 entry["State"] = t.cast(str, rule.reads_after[0])
-                self._reads[workspace_id] = list(self.reads_after_rebuild.get(workspace_id, rule.reads_after))
+                self._reads[workspace_id] = list(self.reads_after_action.get(workspace_id, rule.reads_after))
                 self.accepted.append(workspace_id)
                 if after := self.errors_after_accepting.get(workspace_id):
                     lost.append(after.pop(0))
@@ -524,8 +524,8 @@ class FakeWorkspacesClient:
     def _refusal(self, operation: str, rule: ActionRule, workspace_id: str) -> tuple[str, str] | None:
         """(ErrorCode, ErrorMessage) when the service refuses the action for it (lock held)."""
         entry = self.workspaces.get(workspace_id)
-        if workspace_id in self.rebuild_failures:
-            return self.rebuild_failures[workspace_id]
+        if workspace_id in self.action_failures:
+            return self.action_failures[workspace_id]
         if entry is None:
             code = "ResourceNotFoundException" if rule.request_key is None else "ResourceNotFound.Workspace"
             return code, f"The WorkSpace {workspace_id} could not be found."

@@ -214,7 +214,7 @@ def test_a_named_workspace_in_a_state_the_action_cannot_start_from_fails(harness
 def test_waited_on_it_ends_done_or_failed_with_the_actions_code(harness: Harness, action: str) -> None:
     spec = ACTIONS[action]
     good, bad = harness.add(1, STARTS_FROM[action]), harness.add(2, STARTS_FROM[action])
-    harness.fake.reads_after_rebuild[bad] = (spec.transition.transitional_state, "ERROR")
+    harness.fake.reads_after_action[bad] = (spec.transition.transitional_state, "ERROR")
     harness.fake.error_details[bad] = ("InternalError", "It did not come back.")
     run = harness.run(action, {"workspace_ids": [good, bad], "wait": True, "wait_timeout": 600})
     assert outcomes(run) == {good: DONE[action], bad: "failed"}
@@ -226,7 +226,7 @@ def test_waited_on_it_ends_done_or_failed_with_the_actions_code(harness: Harness
 @pytest.mark.parametrize("action", NEW)
 def test_a_wait_that_runs_out_is_a_wait_timeout(harness: Harness, action: str) -> None:
     target = harness.add(1, STARTS_FROM[action])
-    harness.fake.reads_after_rebuild[target] = (ACTIONS[action].transition.transitional_state,)
+    harness.fake.reads_after_action[target] = (ACTIONS[action].transition.transitional_state,)
     run = harness.run(action, {"workspace_ids": [target], "wait": True, "wait_timeout": 60, "wait_delay": 5})
     assert entry_of(run, target)["error_code"] == "WaitTimeout"
     assert run.result["changed"] is True  # the request was accepted all the same
@@ -265,7 +265,7 @@ def test_restore_reports_the_latest_restore_snapshot_and_needs_one(harness: Harn
 @pytest.mark.parametrize("code", ["InvalidResourceStateException", "ResourceNotFoundException", "OperationNotSupportedException"])
 def test_a_restore_refusal_is_that_workspaces_outcome_only(harness: Harness, code: str) -> None:
     refused, restored = harness.add(1, "ERROR"), harness.add(2, "UNHEALTHY")
-    harness.fake.rebuild_failures[refused] = (code, "Refused for this WorkSpace.")
+    harness.fake.action_failures[refused] = (code, "Refused for this WorkSpace.")
     run = harness.run("restore", {"workspace_ids": [refused, restored]})
     assert (run.rc, outcomes(run)) == (1, {refused: "failed", restored: "restore_requested"})
     assert run.result["failed_requests"] == [{"workspace_id": refused, "error_code": code, "error_message": "Refused for this WorkSpace."}]

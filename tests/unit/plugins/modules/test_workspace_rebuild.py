@@ -106,7 +106,7 @@ def test_the_workspace_id_alias_and_max_concurrency_reach_the_engine(run_module:
 
 def test_failed_workspaces_fail_the_task_with_every_outcome(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
     """Any failed WorkSpace fails the task, which still returns every outcome and failed_requests."""
-    fake.rebuild_failures[ws_id(1)] = ("OperationNotSupportedException", "The operation is not supported for this WorkSpace.")
+    fake.action_failures[ws_id(1)] = ("OperationNotSupportedException", "The operation is not supported for this WorkSpace.")
     run = rebuild(run_module, {"workspace_ids": [ws_id(0), ws_id(1), ws_id(3), "ws-missing01"], "states": HEALTHY_TOO})
     assert (run.rc, run.failed) == (1, True)
     assert run.result["msg"] == "4 WorkSpaces: 3 failed, 1 rebuild_requested"
@@ -129,7 +129,7 @@ def test_a_caller_error_fails_with_the_aws_error_and_the_report(run_module: RunM
     AWS's error, the outcomes and the rebuilds already requested. One request at a time: with the
     default 5 in flight, ws-0000000002's may already be on its way when ws-0000000001's error comes
     back (test_a_caller_error_stops_a_concurrent_run_too covers that case)."""
-    fake.rebuild_errors[ws_id(1)] = [access_denied()]
+    fake.action_errors[ws_id(1)] = [access_denied()]
     run = rebuild(run_module, {"directory_id": DIRECTORY, "states": HEALTHY_TOO, "max_concurrency": 1})
     assert (run.rc, run.failed) == (1, True)
     assert run.result["msg"] == (
@@ -164,8 +164,8 @@ def test_a_lost_connection_stops_the_run_at_the_outage_bound_with_the_report(run
 def test_an_unknown_outcome_fails_the_task_as_a_change(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:
     """A 500, then the resend refused, and the WorkSpace never moves: unknown, changed, failed, in
     failed_requests, not in rebuild_requested."""
-    fake.rebuild_errors[ws_id(1)] = [server_error()]
-    fake.rebuild_failures[ws_id(1)] = ("InvalidResourceState", "Not now.")
+    fake.action_errors[ws_id(1)] = [server_error()]
+    fake.action_failures[ws_id(1)] = ("InvalidResourceState", "Not now.")
     run = rebuild(run_module, {"workspace_ids": [ws_id(1)]}, diff=True)
     assert (run.rc, run.failed, run.result["changed"]) == (1, True, True)
     assert run.result["msg"] == "1 WorkSpace: 1 unknown"
@@ -345,7 +345,7 @@ def test_a_rebuild_that_ends_in_error_fails_the_task_and_is_still_reported_as_re
 ) -> None:
     """A rebuild that ends in ERROR fails the task but is still a change, listed in rebuild_requested,
     with AWS's ErrorCode and ErrorMessage."""
-    fake.reads_after_rebuild[ws_id(1)] = ("REBUILDING", "ERROR")
+    fake.reads_after_action[ws_id(1)] = ("REBUILDING", "ERROR")
     fake.error_details[ws_id(1)] = ("ResourceLimitExceeded", "No capacity for this bundle.")
     run = rebuild(run_module, {"workspace_ids": [ws_id(1)], "wait": True})
     assert (run.rc, run.failed) == (1, True)
@@ -382,7 +382,7 @@ def test_a_rebuild_accepted_despite_a_server_error_is_reported_requested_and_cha
     again and is taken as accepted: the task succeeds and is changed, reporting the WorkSpace
     rebuild_requested (in rebuild_requested and the diff) with the error in its reason, and no error_code."""
     fake.errors_after_accepting[ws_id(1)] = [server_error()]
-    fake.reads_after_rebuild[ws_id(1)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
+    fake.reads_after_action[ws_id(1)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
     run = rebuild(run_module, {"workspace_ids": [ws_id(1)]}, diff=True)
     assert (run.rc, run.failed) == (0, False)
     assert run.result["msg"] == "1 WorkSpace: 1 rebuild_requested"

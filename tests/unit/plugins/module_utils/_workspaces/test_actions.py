@@ -98,19 +98,19 @@ class Row:
 
 
 def _failed_request(fake: FakeWorkspacesClient) -> None:
-    fake.rebuild_failures[TARGET] = ("InvalidResourceState.Workspace", "The WorkSpace is not in a valid state for this operation.")
+    fake.action_failures[TARGET] = ("InvalidResourceState.Workspace", "The WorkSpace is not in a valid state for this operation.")
 
 
 def _raises(code: str, message: str) -> t.Callable[[FakeWorkspacesClient], None]:
     def setup(fake: FakeWorkspacesClient) -> None:
-        fake.rebuild_errors[TARGET] = [client_error(code, message)]
+        fake.action_errors[TARGET] = [client_error(code, message)]
 
     return setup
 
 
 def _reads_after_rebuild(*states: str | None) -> t.Callable[[FakeWorkspacesClient], None]:
     def setup(fake: FakeWorkspacesClient) -> None:
-        fake.reads_after_rebuild[TARGET] = states
+        fake.reads_after_action[TARGET] = states
 
     return setup
 
@@ -125,7 +125,7 @@ def _reads(*states: str | None) -> t.Callable[[FakeWorkspacesClient], None]:
 
 
 def _ends_in_error_with_details(fake: FakeWorkspacesClient) -> None:
-    fake.reads_after_rebuild[TARGET] = ("REBUILDING", "ERROR")
+    fake.reads_after_action[TARGET] = ("REBUILDING", "ERROR")
     fake.error_details[TARGET] = ("ResourceLimitExceeded.Workspace", "No capacity for this bundle.")
 
 
@@ -634,7 +634,7 @@ def test_a_caller_error_stops_the_run(error: BaseException, code: str, message: 
     (Rewritten: a connection that could not be made used to stop the run too; it is now retried,
     see test_a_connection_not_made_is_retried_and_sent_once.)"""
     fake = fleet(*["AVAILABLE"] * 5)
-    fake.rebuild_errors[ws_id(2)] = [error]
+    fake.action_errors[ws_id(2)] = [error]
     with pytest.raises(ActionFailed) as failure:
         rebuild(fake, directory_id=DIRECTORY)
     assert str(failure.value) == "Stopped sending RebuildWorkspaces requests"
@@ -659,7 +659,7 @@ def test_a_connection_not_made_is_retried_and_sent_once(retry_sleeps: list[float
     """EndpointConnectionError: the request never left, so it is sent again after a backoff, without
     a forced read, and the run goes on. (It used to stop the run like a caller error.)"""
     fake = fleet(*["AVAILABLE"] * 3)
-    fake.rebuild_errors[ws_id(1)] = [connection_lost(), connection_lost()]
+    fake.action_errors[ws_id(1)] = [connection_lost(), connection_lost()]
     report = rebuild(fake, directory_id=DIRECTORY)
     assert fake.rebuild_calls == [ws_id(0), ws_id(1), ws_id(1), ws_id(1), ws_id(2)]
     assert fake.accepted == [ws_id(0), ws_id(1), ws_id(2)]
@@ -672,7 +672,7 @@ def test_a_connection_not_made_is_retried_and_sent_once(retry_sleeps: list[float
 def test_a_caller_error_stops_a_concurrent_run_too() -> None:
     """With 8 calls in flight: no WorkSpace is asked twice, and what AWS accepted is what is reported."""
     fake = fleet(*["AVAILABLE"] * 30)
-    fake.rebuild_errors[ws_id(4)] = [access_denied()]
+    fake.action_errors[ws_id(4)] = [access_denied()]
     with pytest.raises(ActionFailed) as failure:
         rebuild(fake, directory_id=DIRECTORY, max_workspaces=30, max_concurrency=8)
     result = failure.value.report.as_result(with_diff=False)
@@ -691,7 +691,7 @@ def test_a_caller_error_stops_a_concurrent_run_too() -> None:
 def test_an_error_about_one_workspace_does_not_stop_the_run() -> None:
     """An error that is about one WorkSpace fails that WorkSpace only; the others are still requested."""
     fake = fleet(*["AVAILABLE"] * 4)
-    fake.rebuild_errors[ws_id(1)] = [client_error("OperationNotSupportedException", "Not for this WorkSpace.")]
+    fake.action_errors[ws_id(1)] = [client_error("OperationNotSupportedException", "Not for this WorkSpace.")]
     report = rebuild(fake, directory_id=DIRECTORY)
     assert report.as_result(False)["rebuild_requested"] == [ws_id(0), ws_id(2), ws_id(3)]
     assert report.failed
@@ -703,7 +703,7 @@ def test_throttled_rebuilds_are_retried_and_each_accepted_once(max_concurrency: 
     fake = fleet(*["AVAILABLE"] * 12)
     throttles = 0
     for n in range(0, 12, 2):
-        fake.rebuild_errors[ws_id(n)] = [throttled() for _attempt in range(n // 2 + 1)]
+        fake.action_errors[ws_id(n)] = [throttled() for _attempt in range(n // 2 + 1)]
         throttles += n // 2 + 1
     report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=12, max_concurrency=max_concurrency)
     assert collections.Counter(fake.accepted) == collections.Counter(ws_id(n) for n in range(12))
@@ -718,7 +718,7 @@ def test_a_rebuild_throttled_ten_times_is_accepted_at_the_eleventh_attempt(wait_
     is read again before the attempts that come more than 5 s after the last read. (Rewritten: AWSRetry
     used to give up after ten tries and fail the WorkSpace alone.)"""
     fake = fleet("AVAILABLE", "AVAILABLE")
-    fake.rebuild_errors[ws_id(0)] = [throttled() for _attempt in range(10)]
+    fake.action_errors[ws_id(0)] = [throttled() for _attempt in range(10)]
     report = rebuild(fake, directory_id=DIRECTORY)
     assert fake.rebuild_calls == [ws_id(0)] * 11 + [ws_id(1)]
     assert wait_clock.sleeps == [1, 2, 4] + [8] * 7
@@ -733,7 +733,7 @@ def test_a_rebuild_throttled_on_every_attempt_stops_the_run_at_the_outage_bound(
     yet sent are skipped (never accepted: throttling is refused before processing), the run fails.
     (Rewritten from 'a rebuild throttled ten times fails alone': a throttling storm is an outage now.)"""
     fake = fleet("AVAILABLE", "AVAILABLE")
-    fake.rebuild_errors[ws_id(0)] = [throttled() for _attempt in range(50)]
+    fake.action_errors[ws_id(0)] = [throttled() for _attempt in range(50)]
     with pytest.raises(ActionFailed) as failure:
         rebuild(fake, directory_id=DIRECTORY)
     assert str(failure.value).startswith("Stopped sending RebuildWorkspaces requests: RebuildWorkspaces kept failing: 11 failed attempts in a row over 63 s")
@@ -771,7 +771,7 @@ def test_never_more_than_max_concurrency_rebuilds_in_flight(max_concurrency: int
 def test_diff_shows_the_state_before_and_after() -> None:
     """Only WorkSpaces a rebuild was requested for appear; after is the transitional state without wait."""
     fake = fleet("AVAILABLE", "ERROR", "AVAILABLE", "REBUILDING", "STOPPED")
-    fake.rebuild_failures[ws_id(2)] = ("InvalidResourceState", "no")
+    fake.action_failures[ws_id(2)] = ("InvalidResourceState", "no")
     diff = rebuild(fake, directory_id=DIRECTORY, states=["AVAILABLE", "ERROR"]).as_result(with_diff=True)["diff"]
     assert diff == {
         "before": {ws_id(0): "AVAILABLE", ws_id(1): "ERROR"},
@@ -782,7 +782,7 @@ def test_diff_shows_the_state_before_and_after() -> None:
 def test_diff_after_a_wait_shows_the_state_each_workspace_ended_in() -> None:
     """With wait, after is the state each WorkSpace ended in, success or not."""
     fake = fleet("AVAILABLE", "ERROR")
-    fake.reads_after_rebuild[ws_id(1)] = ("REBUILDING", "ERROR")
+    fake.reads_after_action[ws_id(1)] = ("REBUILDING", "ERROR")
     with_wait = rebuild(fake, directory_id=DIRECTORY, wait=True).as_result(with_diff=True)
     assert with_wait["diff"] == {
         "before": {ws_id(0): "AVAILABLE", ws_id(1): "ERROR"},
@@ -826,7 +826,7 @@ def test_wait_timeout_is_measured_on_the_clock(wait_clock: FakeClock) -> None:
     """wait_timeout counts seconds slept between polls (1, 2, 4, 8 s, then wait_delay); the last poll
     happens at the deadline."""
     fake = fleet("AVAILABLE")
-    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING",)
+    fake.reads_after_action[ws_id(0)] = ("REBUILDING",)
     entry = outcomes(rebuild(fake, workspace_ids=[ws_id(0)], wait=True, wait_timeout=60, wait_delay=15))[ws_id(0)]
     assert entry["error_code"] == "WaitTimeout"
     assert wait_clock.sleeps == [1, 2, 4, 8, 15, 15, 15]
@@ -926,7 +926,7 @@ def test_a_server_error_after_the_rebuild_was_accepted_counts_as_requested(wait:
     fake = fleet("AVAILABLE")
     fake.errors_after_accepting[ws_id(0)] = [server_error()]
     # A rebuild lasts far longer than two reads: the polls after the forced read see it REBUILDING too.
-    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
+    fake.reads_after_action[ws_id(0)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
     report = rebuild(fake, workspace_ids=[ws_id(0)], wait=wait)
     assert fake.rebuild_calls == [ws_id(0)], "not sent again once seen moved"
     assert fake.accepted == [ws_id(0)]
@@ -953,7 +953,7 @@ def test_the_rebuilding_read_after_the_error_counts_for_the_wait(wait: bool) -> 
     afterwards (a fast rebuild, over in between), it was seen moved: taken as accepted, and with wait rebuilt."""
     fake = fleet("AVAILABLE")
     fake.errors_after_accepting[ws_id(0)] = [server_error()]
-    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "AVAILABLE")
+    fake.reads_after_action[ws_id(0)] = ("REBUILDING", "AVAILABLE")
     report = rebuild(fake, workspace_ids=[ws_id(0)], wait=wait)
     entry = outcomes(report)[ws_id(0)]
     assert fake.rebuild_calls == [ws_id(0)]
@@ -967,7 +967,7 @@ def test_a_rebuild_accepted_despite_a_server_error_can_still_fail_while_waited_o
     """Taken as accepted after the error, the rebuild is waited on and its end is reported."""
     fake = fleet("AVAILABLE")
     fake.errors_after_accepting[ws_id(0)] = [server_error()]
-    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "REBUILDING", "ERROR")
+    fake.reads_after_action[ws_id(0)] = ("REBUILDING", "REBUILDING", "ERROR")
     entry = outcomes(rebuild(fake, workspace_ids=[ws_id(0)], wait=True))[ws_id(0)]
     assert (entry["outcome"], entry["error_code"], entry["final_state"]) == ("failed", "RebuildFailed", "ERROR")
 
@@ -978,7 +978,7 @@ def test_a_connection_dropped_after_the_rebuild_was_accepted_counts_as_requested
     connection is retried within the outage bound. (Rewritten: a lost connection used to stop the run.)"""
     fake = fleet("AVAILABLE", "AVAILABLE", "AVAILABLE")
     fake.errors_after_accepting[ws_id(1)] = [connection_closed()]
-    fake.reads_after_rebuild[ws_id(1)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
+    fake.reads_after_action[ws_id(1)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
     report = rebuild(fake, directory_id=DIRECTORY)
     assert fake.rebuild_calls == [ws_id(0), ws_id(1), ws_id(2)]
     assert fake.accepted == [ws_id(0), ws_id(1), ws_id(2)]
@@ -1005,7 +1005,7 @@ def test_a_rebuild_started_by_someone_else_meanwhile(stale: bool, wait_clock: Fa
     read again and, found REBUILDING, taken as accepted though this run's request never was.)"""
     fake = fleet("AVAILABLE")
     fake.script(ws_id(0), "AVAILABLE", "REBUILDING")
-    fake.rebuild_failures[ws_id(0)] = ("InvalidResourceState", INVALID_STATE_MESSAGE)
+    fake.action_failures[ws_id(0)] = ("InvalidResourceState", INVALID_STATE_MESSAGE)
     if stale:
         fake.hooks["DescribeWorkspaceSnapshots"] = [lambda _fake: wait_clock.advance(FRESH_STATE_SECONDS + 1)]
     result = rebuild(fake, workspace_ids=[ws_id(0)]).as_result(with_diff=False)
@@ -1040,7 +1040,7 @@ def test_a_genuine_refusal_stays_failed_with_the_aws_code_verbatim(state_read_ag
     whatever the WorkSpace does after, and not read again (only an ambiguous attempt is)."""
     fake = fleet("ERROR", "AVAILABLE")
     fake.script(ws_id(0), "ERROR", state_read_again)
-    fake.rebuild_failures[ws_id(0)] = ("InvalidResourceState.Workspace", "The WorkSpace is not in a valid state for this operation.")
+    fake.action_failures[ws_id(0)] = ("InvalidResourceState.Workspace", "The WorkSpace is not in a valid state for this operation.")
     report = rebuild(fake, directory_id=DIRECTORY)
     result = report.as_result(with_diff=False)
     entry = outcomes(report)[ws_id(0)]
@@ -1072,7 +1072,7 @@ def test_when_the_forced_read_fails_the_workspace_is_not_sent_again_and_is_watch
     (Rewritten: the refused WorkSpaces used to keep the error recorded before the read.)"""
     fake = fleet("AVAILABLE", "AVAILABLE")
     fake.errors_after_accepting[ws_id(0)] = [server_error()]
-    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
+    fake.reads_after_action[ws_id(0)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
     fake.errors["DescribeWorkspaces"] = [None, describe_error]
     if stops:
         with pytest.raises(ActionFailed) as failure:
@@ -1095,7 +1095,7 @@ def test_when_the_forced_read_fails_for_good_after_a_lost_connection_the_outage_
     (Rewritten: it used to stay failed with the connection error.)"""
     fake = fleet("AVAILABLE")
     fake.errors_after_accepting[ws_id(0)] = [connection_closed()]
-    fake.reads_after_rebuild[ws_id(0)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
+    fake.reads_after_action[ws_id(0)] = ("REBUILDING", "REBUILDING", "AVAILABLE")
     fake.errors["DescribeWorkspaces"] = [None] + [connection_lost() for _attempt in range(OUTAGE_MAX_CONSECUTIVE_FAILURES)]
     with pytest.raises(ActionFailed) as failure:
         rebuild(fake, workspace_ids=[ws_id(0)])
@@ -1114,9 +1114,9 @@ def test_refused_workspaces_are_not_read_again(refused: int, max_concurrency: in
     fake = fleet(*["AVAILABLE"] * 30)
     for n in range(refused):
         if n % 2:
-            fake.rebuild_errors[ws_id(n)] = [client_error("OperationNotSupportedException", "Not for this WorkSpace.")]
+            fake.action_errors[ws_id(n)] = [client_error("OperationNotSupportedException", "Not for this WorkSpace.")]
         else:
-            fake.rebuild_failures[ws_id(n)] = ("InvalidResourceState.Workspace", "Not now.")
+            fake.action_failures[ws_id(n)] = ("InvalidResourceState.Workspace", "Not now.")
     report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=30, max_concurrency=max_concurrency)
     assert fake.calls_of("DescribeWorkspaces") == [{"DirectoryId": DIRECTORY}, {"DirectoryId": DIRECTORY, "NextToken": "page-25"}]
     assert sorted(fake.rebuild_calls) == [ws_id(n) for n in range(30)]

@@ -121,7 +121,7 @@ class Scenario:
     def client(self) -> FakeWorkspacesClient:
         fake = FakeWorkspacesClient([workspace(m.workspace_id, m.state, directory_id=m.directory_id, bundle_id=m.bundle_id) for m in self.fleet])
         fake.tags = {m.workspace_id: {"team": m.team, **({"hold": "yes"} if m.held else {})} for m in self.fleet}
-        fake.rebuild_failures = {wid: REFUSAL for wid in self.refused}
+        fake.action_failures = {wid: REFUSAL for wid in self.refused}
         # A WorkSpace seeded REBOOTING has been so for long: AWS reboots it again.
         fake.stuck_rebooting = {m.workspace_id for m in self.fleet if m.state == "REBOOTING"}
         for member in self.fleet:
@@ -347,20 +347,20 @@ class FaultScenario:
         for wid, state, fault in zip(self.ids, self.states, self.faults, strict=True):
             fake.add_snapshot(wid, when(2), kind=self.spec.snapshot_key or "RebuildSnapshots")
             if fault == "refused":
-                fake.rebuild_failures[wid] = REFUSAL
+                fake.action_failures[wid] = REFUSAL
             elif fault == "lost-answer":
                 fake.errors_after_accepting[wid] = [lost()]
-                fake.reads_after_rebuild[wid] = (transitional,) * 4 + (target,)
+                fake.reads_after_action[wid] = (transitional,) * 4 + (target,)
             elif fault == "lost-answer-stale-read":
                 fake.errors_after_accepting[wid] = [lost()]
-                fake.reads_after_rebuild[wid] = (state,) + (transitional,) * 4 + (target,)
+                fake.reads_after_action[wid] = (state,) + (transitional,) * 4 + (target,)
             elif fault == "error-not-accepted":
-                fake.rebuild_errors[wid] = [lost()]
+                fake.action_errors[wid] = [lost()]
             elif fault == "error-then-refused":
-                fake.rebuild_errors[wid] = [lost()]
-                fake.rebuild_failures[wid] = REFUSAL
+                fake.action_errors[wid] = [lost()]
+                fake.action_failures[wid] = REFUSAL
             elif fault == "throttled":
-                fake.rebuild_errors[wid] = [throttled(), throttled()]
+                fake.action_errors[wid] = [throttled(), throttled()]
         if self.outage:
             fake.errors[self.spec.operation] = [server_error(self.spec.operation) for _attempt in range(100)]
         if self.first_describe_fails:

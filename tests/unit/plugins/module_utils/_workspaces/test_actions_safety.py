@@ -115,7 +115,7 @@ def test_a_plan_older_than_5_s_is_read_again_right_before_the_request(
     """Throttled three times (1 + 2 + 4 s), the plan is 7 s old: the state and the connection are read
     again before the next attempt, and only a WorkSpace still eligible is sent."""
     fake = fleet("ERROR")
-    fake.rebuild_errors[W0] = [throttled() for _attempt in range(3)]
+    fake.action_errors[W0] = [throttled() for _attempt in range(3)]
     fake.script(W0, "ERROR", read_again)
     fake.hooks["DescribeWorkspacesConnectionStatus"] = [None, lambda fake: fake.set_connection_state(W0, connection)]
     report = rebuild(fake, workspace_ids=[W0], states=["ERROR"])
@@ -200,7 +200,7 @@ def test_a_lost_answer_with_a_stale_read_ends_accepted_and_waited_on(make_error:
     to its end. Accepted once, a change, not failed."""
     fake = fleet("AVAILABLE")
     fake.errors_after_accepting[W0] = [make_error()]
-    fake.reads_after_rebuild[W0] = ("AVAILABLE", "REBUILDING", "AVAILABLE")
+    fake.reads_after_action[W0] = ("AVAILABLE", "REBUILDING", "AVAILABLE")
     report = rebuild(fake, workspace_ids=[W0], wait=True)
     result = result_of(report)
     [entry] = result["workspaces"]
@@ -231,8 +231,8 @@ def test_a_refusal_after_an_ambiguous_error_is_watched_and_never_moved_is_unknow
     WorkSpace is watched for CONFIRM_SECONDS (with or without wait), never moves: outcome unknown, a
     change, the task fails, listed in failed_requests (and the diff), not in rebuild_requested."""
     fake = fleet("ERROR")
-    fake.rebuild_errors[W0] = [make_error()]
-    fake.rebuild_failures[W0] = ("InvalidResourceState", "Not now.")
+    fake.action_errors[W0] = [make_error()]
+    fake.action_failures[W0] = ("InvalidResourceState", "Not now.")
     report = rebuild(fake, workspace_ids=[W0], wait=wait, wait_timeout=3600)
     result = result_of(report)
     [entry] = result["workspaces"]
@@ -254,10 +254,10 @@ def test_a_refusal_after_an_ambiguous_error_is_watched_and_never_moved_is_unknow
 @pytest.mark.parametrize(
     "setup",
     [
-        pytest.param(lambda fake: fake.rebuild_errors.__setitem__(W0, [server_error()] * 10), id="server-errors-until-the-outage"),
-        pytest.param(lambda fake: fake.rebuild_errors.__setitem__(W0, [server_error(), access_denied()]), id="access-denied-after-a-500"),
+        pytest.param(lambda fake: fake.action_errors.__setitem__(W0, [server_error()] * 10), id="server-errors-until-the-outage"),
+        pytest.param(lambda fake: fake.action_errors.__setitem__(W0, [server_error(), access_denied()]), id="access-denied-after-a-500"),
         pytest.param(
-            lambda fake: fake.rebuild_errors.__setitem__(W0, [read_timeout(), client_error("OperationNotSupportedException", "No.")]),
+            lambda fake: fake.action_errors.__setitem__(W0, [read_timeout(), client_error("OperationNotSupportedException", "No.")]),
             id="refused-after-a-timeout",
         ),
     ],
@@ -311,7 +311,7 @@ def test_a_user_connecting_after_a_lost_answer_does_not_hide_the_accepted_rebuil
     """A request that may have reached AWS is never reported as 'not requested' nor 'not changed'."""
     fake = fleet("ERROR")
     fake.errors_after_accepting[W0] = [server_error()]
-    fake.reads_after_rebuild[W0] = ("ERROR", "REBUILDING", "AVAILABLE")  # the forced read is stale
+    fake.reads_after_action[W0] = ("ERROR", "REBUILDING", "AVAILABLE")  # the forced read is stale
     fake.hooks["DescribeWorkspacesConnectionStatus"] = [None, lambda fake: fake.set_connection_state(W0, "CONNECTED")]
     report = rebuild(fake, workspace_ids=[W0], idempotency_token="INC-1")
     result = result_of(report)
@@ -329,7 +329,7 @@ def test_a_dead_end_mid_wait_ends_the_wait_at_the_next_poll(wait_clock: FakeCloc
     """Read in a state from which the rebuild can no longer end in AVAILABLE: failed at once
     (RebuildFailed), not polled until wait_timeout."""
     fake = fleet("ERROR")
-    fake.reads_after_rebuild[W0] = ("REBUILDING", dead_end)
+    fake.reads_after_action[W0] = ("REBUILDING", dead_end)
     entry = outcomes(rebuild(fake, workspace_ids=[W0], wait=True, wait_timeout=3600))[W0]
     assert (entry["outcome"], entry["error_code"], entry["final_state"]) == ("failed", "RebuildFailed", dead_end)
     assert entry["error_message"] == f"the WorkSpace became {dead_end} while waiting: the rebuild can no longer end in AVAILABLE"
@@ -351,7 +351,7 @@ def test_a_fast_rebuild_between_polls_ends_rebuilt_with_the_default_wait_delay(
     """With the default wait_delay (15 s), polls come after 1, 2, 4 and 8 s, and a move from the state
     at request counts: a rebuild of a few seconds ends rebuilt, in seconds, not WaitTimeout."""
     fake = fleet(state)
-    fake.reads_after_rebuild[W0] = reads_after
+    fake.reads_after_action[W0] = reads_after
     entry = outcomes(rebuild(fake, workspace_ids=[W0], wait=True))[W0]
     assert (entry["outcome"], entry["final_state"]) == ("rebuilt", "AVAILABLE")
     assert wait_clock.sleeps == sleeps
@@ -504,10 +504,10 @@ def test_a_second_run_with_the_same_token_requests_nothing_again() -> None:
 @pytest.mark.parametrize(
     "setup",
     [
-        pytest.param(lambda fake: fake.rebuild_failures.__setitem__(W0, INVALID_STATE), id="failed-requests"),
-        pytest.param(lambda fake: fake.rebuild_errors.__setitem__(W0, [client_error("OperationNotSupportedException", "No.")]), id="final-error"),
-        pytest.param(lambda fake: fake.rebuild_errors.__setitem__(W0, [throttled()] * 50), id="throttled-until-the-outage"),
-        pytest.param(lambda fake: fake.rebuild_errors.__setitem__(W0, [access_denied()]), id="access-denied"),
+        pytest.param(lambda fake: fake.action_failures.__setitem__(W0, INVALID_STATE), id="failed-requests"),
+        pytest.param(lambda fake: fake.action_errors.__setitem__(W0, [client_error("OperationNotSupportedException", "No.")]), id="final-error"),
+        pytest.param(lambda fake: fake.action_errors.__setitem__(W0, [throttled()] * 50), id="throttled-until-the-outage"),
+        pytest.param(lambda fake: fake.action_errors.__setitem__(W0, [access_denied()]), id="access-denied"),
     ],
 )
 def test_a_request_aws_did_not_take_leaves_no_marker(setup: t.Callable[[FakeWorkspacesClient], None]) -> None:
@@ -521,8 +521,8 @@ def test_a_request_aws_did_not_take_leaves_no_marker(setup: t.Callable[[FakeWork
     assert fake.operations[-2:] == ["RebuildWorkspaces", "DeleteTags"]
     assert fake.calls_of("DeleteTags") == [{"ResourceId": W0, "TagKeys": [MARKER]}]
     assert MARKER not in fake.tags[W0]
-    fake.rebuild_failures.clear()
-    fake.rebuild_errors.clear()
+    fake.action_failures.clear()
+    fake.action_errors.clear()
     relaunch, _failure = token_run(fake)
     assert outcomes(relaunch)[W0]["outcome"] == "rebuild_requested"
 
@@ -530,8 +530,8 @@ def test_a_request_aws_did_not_take_leaves_no_marker(setup: t.Callable[[FakeWork
 def test_a_request_that_may_have_been_accepted_keeps_its_marker() -> None:
     """unknown: the marker stays (never two rebuilds is the promise), so a relaunch skips it."""
     fake = fleet("ERROR")
-    fake.rebuild_errors[W0] = [server_error()]
-    fake.rebuild_failures[W0] = ("InvalidResourceState", "Not now.")
+    fake.action_errors[W0] = [server_error()]
+    fake.action_failures[W0] = ("InvalidResourceState", "Not now.")
     report, _failure = token_run(fake)
     assert outcomes(report)[W0]["outcome"] == "unknown"
     assert "DeleteTags" not in fake.operations
@@ -633,7 +633,7 @@ def test_an_ambiguous_error_is_resent_only_after_a_fresh_read_shows_the_workspac
     (forced, though the plan is fresh), found unchanged, and sent once more; accepted, the reason names
     the earlier error."""
     fake = fleet("ERROR")
-    fake.rebuild_errors[W0] = [make_error()]
+    fake.action_errors[W0] = [make_error()]
     report = rebuild(fake, workspace_ids=[W0])
     entry = outcomes(report)[W0]
     assert entry["outcome"] == "rebuild_requested"

@@ -402,7 +402,7 @@ def test_concurrent_throttled_rebuilds_each_have_their_own_backoff() -> None:
     ids = [ws_id(n) for n in range(workers)]
     fake = FakeWorkspacesClient([workspace(wid) for wid in ids])
     for wid in ids:
-        fake.rebuild_errors[wid] = [throttled() for _attempt in range(5)]
+        fake.action_errors[wid] = [throttled() for _attempt in range(5)]
     clock = LockstepClock(workers)
     options = ActionOptions.from_params(
         dict(
