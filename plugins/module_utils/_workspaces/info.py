@@ -27,6 +27,7 @@ from .common import ALL_STATES
 from .common import InvalidOptionError
 from .concurrency import map_concurrently
 from .selection import Selectors
+from .selection import read_tags
 from .selection import select_workspaces
 
 # The fields of DescribeWorkspacesConnectionStatus merged into each WorkSpace.
@@ -97,7 +98,7 @@ def describe_selected(api: WorkspacesApi, options: InfoOptions) -> InfoResult:
     selection = select_workspaces(api, options.selectors, options.max_concurrency, options.states)
     workspaces = selection.matched
     if options.include_tags:
-        _add_tags(api, workspaces, options.max_concurrency)
+        workspaces = read_tags(api, workspaces, options.max_concurrency)
     else:
         # Tags read to apply the tags selector are not returned unless asked for, so the
         # shape of the result depends only on the include_* options.
@@ -105,15 +106,8 @@ def describe_selected(api: WorkspacesApi, options: InfoOptions) -> InfoResult:
     if options.include_snapshots:
         _add_snapshots(api, workspaces, options.max_concurrency)
     if options.include_connection_status:
-        _add_connection_status(api, workspaces)
+        add_connection_status(api, workspaces)
     return InfoResult([_as_result(workspace) for workspace in workspaces], list(selection.missing_ids))
-
-
-def _add_tags(api: WorkspacesApi, workspaces: list[AWSEntry], max_concurrency: int) -> None:
-    without = [ws for ws in workspaces if "Tags" not in ws]
-    tag_sets = map_concurrently(lambda ws: api.describe_tags(ws["WorkspaceId"]), without, max_concurrency)
-    for workspace, tags in zip(without, tag_sets):
-        workspace["Tags"] = tags
 
 
 def _add_snapshots(api: WorkspacesApi, workspaces: list[AWSEntry], max_concurrency: int) -> None:
@@ -123,7 +117,8 @@ def _add_snapshots(api: WorkspacesApi, workspaces: list[AWSEntry], max_concurren
         workspace["RestoreSnapshots"] = found.get("RestoreSnapshots", [])
 
 
-def _add_connection_status(api: WorkspacesApi, workspaces: list[AWSEntry]) -> None:
+def add_connection_status(api: WorkspacesApi, workspaces: list[AWSEntry]) -> None:
+    """Merge each WorkSpace's connection status in (None where AWS reports none), 25 ids a call."""
     statuses = {status["WorkspaceId"]: status for status in api.describe_connection_status([ws["WorkspaceId"] for ws in workspaces])}
     for workspace in workspaces:
         status = statuses.get(workspace["WorkspaceId"], {})

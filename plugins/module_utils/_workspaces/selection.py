@@ -14,6 +14,11 @@ the server, the cheapest one first, and every selector is then applied on the cl
 that selectors combine with AND whichever went to the server. Tags cost one DescribeTags
 call per WorkSpace, so they are checked last, on what is left: ``tags`` (every pair must be
 there) and ``exclude_tags`` (no pair may be there) share that one read.
+
+The modules name one directory and one bundle (``directory_id``, ``bundle_id``); the
+inventory plugin lists of them (``directory_ids``, ``bundle_ids``): a WorkSpace in any of the
+directories and on any of the bundles passes, and each directory (or bundle) is one
+DescribeWorkspaces pass of its own.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from .common import malformed
 from .common import shape_pattern
 from .concurrency import map_concurrently
 
-SELECTOR_NAMES = ("workspace_ids", "directory_id", "bundle_id", "tags")
+SELECTOR_NAMES = ("workspace_ids", "directory_ids", "bundle_ids", "tags")
 TAG_OPTIONS = ("tags", "exclude_tags")
 
 
@@ -51,26 +56,46 @@ class Selectors:
     """What the task asked for. None means "not given"; an empty workspace_ids names nothing."""
 
     workspace_ids: tuple[str, ...] | None = None
-    directory_id: str | None = None
+    directory_ids: tuple[str, ...] | None = None
     user_names: tuple[str, ...] | None = None
-    bundle_id: str | None = None
+    bundle_ids: tuple[str, ...] | None = None
     tags: t.Mapping[str, t.Any] | None = None  # validate() lets only strings through
     exclude_tags: t.Mapping[str, t.Any] | None = None
+    # The options the directories and bundles came from, so that messages name what the
+    # user wrote: directory_id for the modules, directory_ids for the inventory plugin.
+    directory_option: str = dataclasses.field(default="directory_id", compare=False)
+    bundle_option: str = dataclasses.field(default="bundle_id", compare=False)
 
     @classmethod
     def from_params(cls, params: t.Mapping[str, t.Any]) -> Selectors:
         """Selectors from module parameters; duplicate ids and user names are collapsed."""
-        ids = params.get("workspace_ids")
-        users = params.get("user_names")
-        tags = params.get("tags")
-        exclude_tags = params.get("exclude_tags")
+        directory_id = params.get("directory_id")
+        bundle_id = params.get("bundle_id")
         return cls(
-            workspace_ids=None if ids is None else tuple(dict.fromkeys(ids)),
-            directory_id=params.get("directory_id"),
-            user_names=None if users is None else tuple(dict.fromkeys(users)),
-            bundle_id=params.get("bundle_id"),
-            tags=None if tags is None else dict(tags),
-            exclude_tags=None if exclude_tags is None else dict(exclude_tags),
+            workspace_ids=_unique(params.get("workspace_ids")),
+            directory_ids=None if directory_id is None else (directory_id,),
+            user_names=_unique(params.get("user_names")),
+            bundle_ids=None if bundle_id is None else (bundle_id,),
+            tags=_copy(params.get("tags")),
+            exclude_tags=_copy(params.get("exclude_tags")),
+        )
+
+    @classmethod
+    def from_lists(
+        cls,
+        directory_ids: t.Sequence[str],
+        bundle_ids: t.Sequence[str],
+        tags: t.Mapping[str, t.Any],
+        exclude_tags: t.Mapping[str, t.Any],
+    ) -> Selectors:
+        """Selectors from the inventory plugin's options, whose empty lists and dicts mean "not given"."""
+        return cls(
+            directory_ids=_unique(directory_ids or None),
+            bundle_ids=_unique(bundle_ids or None),
+            tags=_copy(tags or None),
+            exclude_tags=_copy(exclude_tags or None),
+            directory_option="directory_ids",
+            bundle_option="bundle_ids",
         )
 
     def validate(self) -> None:
@@ -80,11 +105,14 @@ class Selectors:
         if bad_ids:
             pattern = shape_pattern("WorkspaceId").pattern
             problems.append(f"malformed WorkSpace ids (not matching {pattern}): {', '.join(map(repr, bad_ids))}")
-        if self.directory_id is not None and malformed([self.directory_id], "DirectoryId"):
-            problems.append(f"malformed directory_id: {self.directory_id!r}")
-        if self.bundle_id is not None and malformed([self.bundle_id], "BundleId"):
-            problems.append(f"malformed bundle_id: {self.bundle_id!r}")
-        if self.user_names is not None and self.directory_id is None:
+        for option, values, shape in (
+            (self.directory_option, self.directory_ids, "DirectoryId"),
+            (self.bundle_option, self.bundle_ids, "BundleId"),
+        ):
+            bad = malformed(values or (), shape)
+            if bad:
+                problems.append(f"malformed {option}: {', '.join(map(repr, bad))}")
+        if self.user_names is not None and (self.directory_ids is None or len(self.directory_ids) != 1):
             problems.append("user_names requires directory_id")
         shortest, longest = length_limits("UserName")
         bad_users = [name for name in self.user_names or () if not shortest <= len(name) <= longest]
@@ -112,14 +140,14 @@ class Selectors:
 
     def mismatch(self, workspace: AWSEntry) -> str | None:
         """Why a WorkSpace fails a selector other than tags, or None when it passes them all."""
-        if self.directory_id is not None and workspace.get("DirectoryId") != self.directory_id:
-            return f"it is in directory {workspace.get('DirectoryId')!r}, not {self.directory_id!r}"
+        if self.directory_ids is not None and workspace.get("DirectoryId") not in self.directory_ids:
+            return f"it is in directory {workspace.get('DirectoryId')!r}, not {_one_of(self.directory_ids)}"
         if self.user_names is not None and workspace.get("UserName") not in self.user_names:
             # Exact, as the UserName filter that serves up to 25 names: the same names must
             # select the same WorkSpaces whichever way they were looked up.
             return f"its user {workspace.get('UserName')!r} is not in user_names"
-        if self.bundle_id is not None and workspace.get("BundleId") != self.bundle_id:
-            return f"it uses bundle {workspace.get('BundleId')!r}, not {self.bundle_id!r}"
+        if self.bundle_ids is not None and workspace.get("BundleId") not in self.bundle_ids:
+            return f"it uses bundle {workspace.get('BundleId')!r}, not {_one_of(self.bundle_ids)}"
         return None
 
     def tag_mismatch(self, tags: t.Mapping[str, str]) -> str | None:
@@ -189,43 +217,46 @@ def select_workspaces(
 
 
 def _server_side_candidates(api: WorkspacesApi, selectors: Selectors, max_concurrency: int) -> list[AWSEntry]:
-    """DescribeWorkspaces with the one server-side filter that narrows the search most."""
+    """DescribeWorkspaces with the one server-side filter that narrows the search most.
+
+    Several directories (or bundles) are one pass each, run concurrently.
+    """
     if selectors.workspace_ids is not None:
         return api.describe_workspaces_by_ids(selectors.workspace_ids)
-    if selectors.directory_id is not None and selectors.user_names is not None:
-        if len(selectors.user_names) <= describe_batch_size():
+    passes: list[dict[str, str]] = [{}]
+    if selectors.directory_ids is not None:
+        passes = [{"DirectoryId": directory_id} for directory_id in selectors.directory_ids]
+        if selectors.user_names is not None and len(selectors.user_names) <= describe_batch_size():
             # One call per user beats listing a directory of thousands for a handful of
             # users; past 25 users, one page of the directory costs no more than one user.
-            directory_id = selectors.directory_id
-            per_user = map_concurrently(
-                lambda user: api.describe_workspaces(DirectoryId=directory_id, UserName=user),
-                selectors.user_names,
-                max_concurrency,
-            )
-            return [workspace for found in per_user for workspace in found]
-        return api.describe_workspaces(DirectoryId=selectors.directory_id)
-    if selectors.directory_id is not None:
-        return api.describe_workspaces(DirectoryId=selectors.directory_id)
-    if selectors.bundle_id is not None:
-        return api.describe_workspaces(BundleId=selectors.bundle_id)
-    return api.describe_workspaces()
+            passes = [dict(directory, UserName=user) for directory in passes for user in selectors.user_names]
+    elif selectors.bundle_ids is not None:
+        passes = [{"BundleId": bundle_id} for bundle_id in selectors.bundle_ids]
+    found = map_concurrently(lambda filters: api.describe_workspaces(**filters), passes, max_concurrency)
+    return [workspace for pass_result in found for workspace in pass_result]
 
 
 def _filter_by_tags(
     api: WorkspacesApi, selectors: Selectors, workspaces: list[AWSEntry], max_concurrency: int
 ) -> tuple[list[AWSEntry], list[tuple[AWSEntry, str]]]:
     """Read each WorkSpace's tags (concurrently); keep those with all of tags and none of exclude_tags."""
-    tag_sets = map_concurrently(lambda ws: api.describe_tags(ws["WorkspaceId"]), workspaces, max_concurrency)
     kept: list[AWSEntry] = []
     rejected: list[tuple[AWSEntry, str]] = []
-    for workspace, tags in zip(workspaces, tag_sets):
-        with_tags = dict(workspace, Tags=tags)
-        reason = selectors.tag_mismatch(tags)
+    for with_tags in read_tags(api, workspaces, max_concurrency):
+        reason = selectors.tag_mismatch(with_tags["Tags"])
         if reason is None:
             kept.append(with_tags)
         else:
             rejected.append((with_tags, reason))
     return kept, rejected
+
+
+def read_tags(api: WorkspacesApi, workspaces: t.Sequence[AWSEntry], max_concurrency: int) -> list[AWSEntry]:
+    """The WorkSpaces, each with "Tags" (a dict): read concurrently, one DescribeTags call each,
+    for those that do not have them yet."""
+    without = [workspace for workspace in workspaces if "Tags" not in workspace]
+    tag_sets = iter(map_concurrently(lambda ws: api.describe_tags(ws["WorkspaceId"]), without, max_concurrency))
+    return [workspace if "Tags" in workspace else dict(workspace, Tags=next(tag_sets)) for workspace in workspaces]
 
 
 def _unique_by_id(workspaces: t.Iterable[AWSEntry]) -> dict[str, AWSEntry]:
@@ -234,3 +265,19 @@ def _unique_by_id(workspaces: t.Iterable[AWSEntry]) -> dict[str, AWSEntry]:
 
 def _workspace_id(workspace: AWSEntry) -> str:
     return workspace["WorkspaceId"]
+
+
+def _unique(values: t.Iterable[str] | None) -> tuple[str, ...] | None:
+    """The values in their order, each once; None stays None."""
+    return None if values is None else tuple(dict.fromkeys(values))
+
+
+def _copy(mapping: t.Mapping[str, t.Any] | None) -> dict[str, t.Any] | None:
+    return None if mapping is None else dict(mapping)
+
+
+def _one_of(values: t.Sequence[str]) -> str:
+    """'d-1' for one value, "any of 'd-1', 'd-2'" for several."""
+    if len(values) == 1:
+        return repr(values[0])
+    return "any of " + ", ".join(map(repr, values))
