@@ -108,6 +108,15 @@ def length_limits(shape_name: str) -> tuple[int, int]:
     return int(metadata.get("min", 0)), int(metadata["max"])
 
 
+@functools.lru_cache(maxsize=None)
+def offered_regions() -> frozenset[str]:
+    """The regions of every partition where botocore's endpoint data has WorkSpaces."""
+    session = botocore.session.get_session()
+    return frozenset(
+        region for partition in session.get_available_partitions() for region in session.get_available_regions(SERVICE, partition)
+    )
+
+
 def describe_batch_size() -> int:
     """DescribeWorkspaces and DescribeWorkspacesConnectionStatus take this many ids (25)."""
     return max_items("WorkspaceIdList")

@@ -48,13 +48,16 @@ _DEFAULT_POOL_SIZE = 10
 _ONE_ATTEMPT = {"mode": "standard", "total_max_attempts": 1}
 
 
-def workspaces_client(module: AnsibleAWSModule, max_concurrency: int) -> t.Any:
-    """A WorkSpaces client able to serve max_concurrency threads at once, one attempt per call.
+def client_config(max_concurrency: int) -> Config:
+    """The botocore configuration of a WorkSpaces client serving max_concurrency threads at once,
+    one attempt per call."""
+    return Config(max_pool_connections=max(_DEFAULT_POOL_SIZE, max_concurrency), retries=_ONE_ATTEMPT)
 
-    aws_config, when the task gives it, is merged over this configuration by amazon.aws.
-    """
-    pool_size = max(_DEFAULT_POOL_SIZE, max_concurrency)
-    return module.client(SERVICE, config=Config(max_pool_connections=pool_size, retries=_ONE_ATTEMPT))
+
+def workspaces_client(module: AnsibleAWSModule, max_concurrency: int) -> t.Any:
+    """A WorkSpaces client for the module's run; aws_config, when the task gives it, is merged
+    over client_config by amazon.aws."""
+    return module.client(SERVICE, config=client_config(max_concurrency))
 
 
 def action_module_main(spec: ActionSpec) -> t.NoReturn:
