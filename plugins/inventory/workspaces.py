@@ -21,7 +21,7 @@ description:
     one DescribeWorkspacesConnectionStatus call per 25 WorkSpaces with O(include_connection_status).
     Regions are listed at the same time. Throttled and failed reads are retried with jittered backoff.
 author:
-  - euc.workspaces contributors
+  - euc.workspaces maintainers (@euc-collections)
 extends_documentation_fragment:
   - inventory_cache
   - constructed
@@ -234,11 +234,6 @@ groups:
 
 import os
 import typing as t
-
-try:
-    from botocore.config import Config
-except ImportError:
-    pass  # AWSInventoryBase.parse reports a missing botocore.
 
 try:
     # ansible-core 2.19 and later trust no variable an inventory plugin sets: none is templated.

@@ -279,4 +279,3 @@ def _preferred_name(record: HostRecord, hostnames: t.Sequence[str]) -> str | Non
         if isinstance(value, str) and value.strip():
             return _HOSTNAME_UNSAFE.sub("_", value.strip())
     return None
-

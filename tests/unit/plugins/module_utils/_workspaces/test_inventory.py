@@ -174,7 +174,12 @@ def test_tags_are_read_only_for_the_workspaces_in_the_states_asked_for(fake: Fak
 @pytest.mark.parametrize(
     ("given", "expected", "describe_calls"),
     [
-        pytest.param({"directory_ids": [DIRECTORY, OTHER_DIRECTORY]}, [ALICE, BOB, CAROL, DAVE], [{"DirectoryId": DIRECTORY}, {"DirectoryId": OTHER_DIRECTORY}], id="directories"),
+        pytest.param(
+            {"directory_ids": [DIRECTORY, OTHER_DIRECTORY]},
+            [ALICE, BOB, CAROL, DAVE],
+            [{"DirectoryId": DIRECTORY}, {"DirectoryId": OTHER_DIRECTORY}],
+            id="directories",
+        ),
         pytest.param({"directory_ids": [OTHER_DIRECTORY]}, [CAROL], [{"DirectoryId": OTHER_DIRECTORY}], id="one-directory"),
         pytest.param({"bundle_ids": [OTHER_BUNDLE]}, [DAVE], [{"BundleId": OTHER_BUNDLE}], id="bundle"),
         pytest.param({"directory_ids": [DIRECTORY], "bundle_ids": [BUNDLE]}, [ALICE, BOB], [{"DirectoryId": DIRECTORY}], id="directory-and-bundle"),
