@@ -21,14 +21,16 @@ from workspaces_simulator.server import SimulatorServer
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import run_action
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import InfoOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import describe_selected
 
 
 def fleet(size: int, latency: float) -> dict[str, t.Any]:
-    """A directory of size ERROR WorkSpaces, with latency on the per-WorkSpace calls."""
+    """A directory of size ERROR WorkSpaces with rebuild snapshots, with latency on the per-WorkSpace calls."""
+    bench = {"name": "bench", "count": size, "state": "ERROR", "tags": {"team": "bench"}, "snapshots": {"rebuild": ["-10h"]}}
     return {
-        "directories": [{"name": "bench.example.com", "fleets": [{"name": "bench", "count": size, "state": "ERROR", "tags": {"team": "bench"}}]}],
+        "directories": [{"name": "bench.example.com", "fleets": [bench]}],
         "faults": {operation: {"latency": latency} for operation in ("RebuildWorkspaces", "DescribeTags", "DescribeWorkspaces")},
     }
 
@@ -51,7 +53,7 @@ def time_rebuild(server: SimulatorServer, size: int, latency: float, concurrency
                   states=["ERROR"], max_workspaces=size, max_concurrency=concurrency,
                   wait=False, wait_timeout=60, wait_delay=1)
     started = time.perf_counter()
-    report = run_action(client(server.endpoint_url, concurrency), REBUILD, ActionOptions.from_params(params, check_mode=False))
+    report = run_action(WorkspacesApi(client(server.endpoint_url, concurrency)), REBUILD, ActionOptions.from_params(params, check_mode=False))
     elapsed = time.perf_counter() - started
     assert len([o for o in report.outcomes if o.requested]) == size
     return elapsed, server.control.calls()["accepted"].get("RebuildWorkspaces", 0)
@@ -64,7 +66,7 @@ def time_info_with_tags(server: SimulatorServer, size: int, latency: float, conc
                   states=None, include_tags=True, include_snapshots=False, include_connection_status=False,
                   max_concurrency=concurrency)
     started = time.perf_counter()
-    found = describe_selected(client(server.endpoint_url, concurrency), InfoOptions.from_params(params))
+    found = describe_selected(WorkspacesApi(client(server.endpoint_url, concurrency)), InfoOptions.from_params(params)).workspaces
     elapsed = time.perf_counter() - started
     assert len(found) == size
     return elapsed, server.control.calls()["accepted"].get("DescribeTags", 0)
