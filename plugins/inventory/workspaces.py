@@ -302,16 +302,20 @@ class InventoryModule(AWSInventoryBase):
         except InvalidOptionError as error:
             self.fail_aws(f"{path}: {error}")
 
+        self._populate(self._records(path, cache, options), options)
+
+    def _custom_endpoint(self) -> bool:
+        return bool(self.get_option("endpoint_url")) or any(os.environ.get(name) for name in _ENDPOINT_VARIABLES)
+
+    def _records(self, path: str, cache: bool, options: InventoryOptions) -> list[HostRecord]:
+        """The hosts from the cache when it holds a listing made with these options, else listed anew."""
         records = self._cached_records(path, cache, options)
         if records is None:
             records = self._list(options)
             if self.get_option("cache"):
                 # Written only when listed anew, so that reading the cache does not extend its life.
                 self._cache[self.get_cache_key(path)] = {"query": options.query(), "hosts": records}
-        self._populate(records, options)
-
-    def _custom_endpoint(self) -> bool:
-        return bool(self.get_option("endpoint_url")) or any(os.environ.get(name) for name in _ENDPOINT_VARIABLES)
+        return records
 
     def _cached_records(self, path: str, cache: bool, options: InventoryOptions) -> list[HostRecord] | None:
         """The cached hosts, when there are some, fresh, listed with the same options."""
