@@ -232,6 +232,8 @@ groups:
   in_use: connection_state == 'CONNECTED'
 """
 
+import hashlib
+import json
 import os
 import typing as t
 
@@ -309,18 +311,27 @@ class InventoryModule(AWSInventoryBase):
 
     def _records(self, path: str, cache: bool, options: InventoryOptions) -> list[HostRecord]:
         """The hosts from the cache when it holds a listing made with these options, else listed anew."""
-        records = self._cached_records(path, cache, options)
+        query = dict(options.query(), account=self._account_key())
+        records = self._cached_records(path, cache, query)
         if records is None:
             records = self._list(options)
             if self.get_option("cache"):
                 # Written only when listed anew, so that reading the cache does not extend its life.
-                self._cache[self.get_cache_key(path)] = {"query": options.query(), "hosts": records}
+                self._cache[self.get_cache_key(path)] = {"query": query, "hosts": records}
         return records
 
-    def _cached_records(self, path: str, cache: bool, options: InventoryOptions) -> list[HostRecord] | None:
-        """The cached hosts, when there are some, fresh, listed with the same options."""
+    def _account_key(self) -> str:
+        """Which account and endpoint the listing comes from, as a digest: the same file read
+        with another profile, key or role must not be given this one's hosts, and the cache
+        must not hold the key itself."""
+        names = ("profile", "access_key", "assume_role_arn", "endpoint_url")
+        identity = json.dumps([self.get_option(name) for name in names] + [os.environ.get(name) for name in _ENDPOINT_VARIABLES])
+        return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+
+    def _cached_records(self, path: str, cache: bool, query: dict[str, t.Any]) -> list[HostRecord] | None:
+        """The cached hosts, when there are some, fresh, listed by the same query."""
         found, cached = self.get_cached_result(path, cache)
-        if found and isinstance(cached, dict) and cached.get("query") == options.query():
+        if found and isinstance(cached, dict) and cached.get("query") == query:
             return list(cached.get("hosts") or [])
         return None
 

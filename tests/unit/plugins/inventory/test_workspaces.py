@@ -12,6 +12,7 @@ the integration target inventory_workspaces).
 
 from __future__ import annotations
 
+import json
 import typing as t
 
 import pytest
@@ -68,6 +69,11 @@ DEFAULTS: dict[str, t.Any] = {
     "cache_timeout": 3600,
     "cache_connection": None,
     "cache_prefix": "ansible_inventory_",
+    # amazon.aws's connection options
+    "profile": None,
+    "access_key": None,
+    "assume_role_arn": None,
+    "endpoint_url": None,
 }
 
 
@@ -190,3 +196,13 @@ def test_the_cache_is_reused_for_the_same_query_only(fakes: dict[str, FakeWorksp
     assert sum(len(fake.calls) for fake in fakes.values()) > calls
     assert group_hosts(narrower, "workspaces") == [EAST_WS[1]]
     assert next(iter(cache.values()))["query"]["states"] == ["STOPPED"]  # the new listing replaced the old
+
+
+def test_the_cache_of_one_account_is_not_given_to_another(fakes: dict[str, FakeWorkspacesClient]) -> None:
+    cache: dict[str, t.Any] = {}
+    for profile in ("prod", "prod", "staging"):
+        plugin = make_plugin(fakes, cache=True, profile=profile)
+        plugin._cache = cache  # pylint: disable=protected-access
+        build(plugin)
+    assert len(fakes[EAST].calls_of("DescribeWorkspaces")) == 2  # prod listed once, staging once
+    assert "prod" not in json.dumps(cache) and "staging" not in json.dumps(cache)
