@@ -16,7 +16,8 @@ import sys
 import threading
 from types import FrameType
 
-from .scenario import ScenarioError, builtin_scenarios, load_scenario_source
+from .backend import DEFAULT_REGION
+from .scenario import ScenarioError, builtin_scenarios, check_region, load_scenario_source
 from .server import SimulatorServer, is_loopback
 
 LOG = logging.getLogger("workspaces_simulator")
@@ -41,6 +42,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         f" ({', '.join(builtin_scenarios())})",
     )
     parser.add_argument(
+        "--region",
+        default=DEFAULT_REGION,
+        help="default region: the one of requests and scenarios that name none"
+        f" (default {DEFAULT_REGION})",
+    )
+    parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     args = parser.parse_args(argv)
@@ -50,6 +57,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     if not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
+    try:
+        check_region(args.region, "--region")
+    except ScenarioError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -59,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    server = SimulatorServer(host=args.host, port=args.port)
+    server = SimulatorServer(host=args.host, port=args.port, region=args.region)
     if args.scenario:
         try:
             scenario, source = load_scenario_source(args.scenario)
