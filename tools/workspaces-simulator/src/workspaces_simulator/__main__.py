@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 import threading
+from collections import Counter
 from types import FrameType
 
 from .backend import DEFAULT_REGION
@@ -78,7 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ScenarioError) as exc:
             LOG.error("cannot load scenario %s: %s", args.scenario, exc)
             return 2
-        LOG.info("loaded %d WorkSpaces from %s", len(loaded["workspace_ids"]), source)
+        per_region = Counter(loaded["regions"].values())
+        LOG.info(
+            "loaded %d WorkSpaces from %s (%s)",
+            len(loaded["workspace_ids"]),
+            source,
+            ", ".join(f"{region}: {count}" for region, count in per_region.items()) or "none",
+        )
+    LOG.info("default region %s", args.region)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
