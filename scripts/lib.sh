@@ -525,7 +525,9 @@ stop_simulator() {
 # integration_config.yml carries the endpoint; cloud-config-aws.ini is
 # ansible-test's standard AWS cloud config, which the targets read their
 # credentials and region from (`cloud/aws` alias). The credentials are
-# dummies the simulator accepts.
+# dummies the simulator accepts; the region is the simulator's default one,
+# us-east-1, where the targets' scenarios (which name no region) seed their
+# WorkSpaces: the simulator keeps a fleet per region.
 write_integration_config() {
     local dir="$1" endpoint="$2"
     cat >"${dir}/integration_config.yml" <<EOF

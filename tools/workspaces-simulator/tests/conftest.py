@@ -25,18 +25,24 @@ def make_client(simulator_server: SimulatorServer) -> ClientFactory:
     By default retries are off (one attempt), so faults surface as errors;
     ``retries=True`` gives botocore's standard retry mode with six attempts.
     ``validate=False`` turns off client-side parameter validation so that the
-    server's own validation can be exercised.
+    server's own validation can be exercised. Clients sign for ``region``, by default
+    the simulator's default region (us-east-1), the one scenarios seed unless they say.
     """
 
-    cache: dict[tuple[bool, bool, float], Any] = {}
+    cache: dict[tuple[bool, bool, float, str], Any] = {}
 
-    def factory(retries: bool = False, validate: bool = True, read_timeout: float = 30) -> Any:
-        key = (retries, validate, read_timeout)
+    def factory(
+        retries: bool = False,
+        validate: bool = True,
+        read_timeout: float = 30,
+        region: str = "us-east-1",
+    ) -> Any:
+        key = (retries, validate, read_timeout, region)
         if key not in cache:
-            cache[key] = _build(retries, validate, read_timeout)
+            cache[key] = _build(retries, validate, read_timeout, region)
         return cache[key]
 
-    def _build(retries: bool, validate: bool, read_timeout: float) -> Any:
+    def _build(retries: bool, validate: bool, read_timeout: float, region: str) -> Any:
         retry_config = (
             {"mode": "standard", "total_max_attempts": 6}
             if retries
@@ -50,7 +56,7 @@ def make_client(simulator_server: SimulatorServer) -> ClientFactory:
         )
         return boto3.session.Session().client(
             "workspaces",
-            region_name="eu-west-1",
+            region_name=region,
             endpoint_url=simulator_server.endpoint_url,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",

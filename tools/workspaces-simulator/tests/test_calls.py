@@ -23,21 +23,16 @@ def test_counts_have_the_documented_shape(
     client.start_workspaces(StartWorkspaceRequests=[{"WorkspaceId": second}])
     client.describe_tags(ResourceId=first)
     client.describe_workspace_snapshots(WorkspaceId=second)
+    each_once = {
+        "DescribeWorkspaces": 1,
+        "RebootWorkspaces": 1,
+        "StartWorkspaces": 1,
+        "DescribeTags": 1,
+        "DescribeWorkspaceSnapshots": 1,
+    }
     assert simulator.control.calls() == {
-        "by_operation": {
-            "DescribeWorkspaces": 1,
-            "RebootWorkspaces": 1,
-            "StartWorkspaces": 1,
-            "DescribeTags": 1,
-            "DescribeWorkspaceSnapshots": 1,
-        },
-        "accepted": {
-            "DescribeWorkspaces": 1,
-            "RebootWorkspaces": 1,
-            "StartWorkspaces": 1,
-            "DescribeTags": 1,
-            "DescribeWorkspaceSnapshots": 1,
-        },
+        "by_operation": each_once,
+        "accepted": each_once,
         "by_workspace": {
             "DescribeWorkspaces": {first: 1, second: 1},
             "RebootWorkspaces": {first: 1},
@@ -69,6 +64,7 @@ def test_counts_have_the_documented_shape(
             "RebootWorkspaces": {first: 1},
             "StartWorkspaces": {second: 1},
         },
+        "by_region": {"us-east-1": {"by_operation": each_once, "accepted": each_once}},
     }
 
 
@@ -112,6 +108,7 @@ def test_reset_calls_and_reset(simulator: SimulatorServer, client: Any, seed: Se
         "faults": {},
         "started": {},
         "started_by_workspace": {},
+        "by_region": {},
     }
     assert simulator.control.calls() == empty
     assert len(simulator.control.workspaces()) == 1

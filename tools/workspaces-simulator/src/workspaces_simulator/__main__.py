@@ -14,9 +14,11 @@ import logging
 import signal
 import sys
 import threading
+from collections import Counter
 from types import FrameType
 
-from .scenario import ScenarioError, builtin_scenarios, load_scenario_source
+from .backend import DEFAULT_REGION
+from .scenario import ScenarioError, builtin_scenarios, check_region, load_scenario_source
 from .server import SimulatorServer, is_loopback
 
 LOG = logging.getLogger("workspaces_simulator")
@@ -41,6 +43,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         f" ({', '.join(builtin_scenarios())})",
     )
     parser.add_argument(
+        "--region",
+        default=DEFAULT_REGION,
+        help="default region: the one of requests and scenarios that name none"
+        f" (default {DEFAULT_REGION})",
+    )
+    parser.add_argument(
         "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
     args = parser.parse_args(argv)
@@ -50,6 +58,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     if not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
+    try:
+        check_region(args.region, "--region")
+    except ScenarioError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -59,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    server = SimulatorServer(host=args.host, port=args.port)
+    server = SimulatorServer(host=args.host, port=args.port, region=args.region)
     if args.scenario:
         try:
             scenario, source = load_scenario_source(args.scenario)
@@ -67,7 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ScenarioError) as exc:
             LOG.error("cannot load scenario %s: %s", args.scenario, exc)
             return 2
-        LOG.info("loaded %d WorkSpaces from %s", len(loaded["workspace_ids"]), source)
+        per_region = Counter(loaded["regions"].values())
+        LOG.info(
+            "loaded %d WorkSpaces from %s (%s)",
+            len(loaded["workspace_ids"]),
+            source,
+            ", ".join(f"{region}: {count}" for region, count in per_region.items()) or "none",
+        )
+    LOG.info("default region %s", args.region)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

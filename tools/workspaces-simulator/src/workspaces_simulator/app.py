@@ -2,7 +2,8 @@
 
 AWS requests (``X-Amz-Target: WorkspacesService.<Operation>``) are counted,
 passed through fault injection, and only then handed to moto's response
-machinery under the simulator lock. Injected latency is slept before the lock
+machinery under the simulator lock, with the backend of the request's region
+(that of its SigV4 credential scope). Injected latency is slept before the lock
 is taken so that concurrent slow calls overlap, as they would against AWS.
 
 Two faults act on the connection rather than on the service: a lost answer
@@ -29,6 +30,7 @@ import moto.iam.models  # noqa: F401  # pylint: disable=unused-import
 from moto.core.request import Request
 from werkzeug.wrappers import Response
 
+from .backend import SimulatedWorkSpacesBackend
 from .calls import workspace_ids_in
 from .core import Simulator
 from .errors import (
@@ -110,8 +112,8 @@ class SimulatorApp:
             ("GET", "/_sim/health"): lambda _request: {"ok": True},
             ("POST", "/_sim/reset"): self._reset,
             ("POST", "/_sim/scenario"): lambda r: self.simulator.load_scenario(_body(r)),
-            ("GET", "/_sim/workspaces"): lambda _request: {
-                "workspaces": self.simulator.workspaces()
+            ("GET", "/_sim/workspaces"): lambda r: {
+                "workspaces": self.simulator.workspaces(r.args.get("region"))
             },
             ("GET", "/_sim/timing"): lambda _request: self.simulator.timing.to_dict(),
             ("PUT", "/_sim/timing"): self._set_timing,
@@ -156,8 +158,12 @@ class SimulatorApp:
 
     def _serve(self, operation: str, params: dict[str, Any], request: SimulatorRequest) -> Response:
         workspace_ids = workspace_ids_in(params)
+        handler = SimulatedWorkSpacesResponse(
+            self.simulator.faults.forced_failure, self.simulator.default_region
+        )
+        region = handler.region_of(request)
         calls = self.simulator.calls
-        calls.received(operation, workspace_ids)
+        calls.received(operation, workspace_ids, region=region)
         decision = self.simulator.faults.decide(operation, workspace_ids)
         if decision.latency:
             time.sleep(decision.latency)
@@ -169,16 +175,15 @@ class SimulatorApp:
             return _aws_error(decision.error)
         with self.simulator.lock:
             self.simulator.catch_up()
-            handler = SimulatedWorkSpacesResponse(
-                self.simulator.backend, self.simulator.faults.forced_failure
-            )
-            response = self._dispatch(operation, handler, request)
+            backend = self.simulator.backend_for(region)
+            response = self._dispatch(operation, handler, backend, request)
             # Still under the lock: a change due after this call is in place for the next one.
             self.simulator.call_carried_out(operation, workspace_ids)
         calls.accepted(
             operation,
             [ws for ws in workspace_ids if ws not in handler.forced_ids],
             started=handler.started_ids,
+            region=region,
         )
         if decision.drop_answer:
             # The backend acted; the caller is left with a closed connection.
@@ -192,10 +197,13 @@ class SimulatorApp:
 
     @staticmethod
     def _dispatch(
-        operation: str, handler: SimulatedWorkSpacesResponse, request: SimulatorRequest
+        operation: str,
+        handler: SimulatedWorkSpacesResponse,
+        backend: SimulatedWorkSpacesBackend,
+        request: SimulatorRequest,
     ) -> Response:
         try:
-            return _aws_response(*handler._dispatch(request))  # pylint: disable=protected-access
+            return _aws_response(*handler.serve(backend, request))
         except NotImplementedError:
             return _aws_error(NotImplementedByTheSimulator(operation))
         except Exception:  # pylint: disable=broad-exception-caught

@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ from .lifecycle import (
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
+#: What an AWS region name looks like (us-east-1, eu-west-2, ap-southeast-1, us-gov-west-1).
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 DESCRIBE_PAGE_SIZE = 25
 CONNECTION_STATUS_PAGE_SIZE = 25
 #: The service's limit on tags per resource (CreateTags answers ResourceLimitExceededException).
@@ -87,6 +90,7 @@ class SeedWorkspace:
     user_name: str
     id_key: str
     workspace_id: str | None = None
+    region: str = DEFAULT_REGION
     state: str = "AVAILABLE"
     bundle_id: str = "wsb-bh8rsxt14"
     running_mode: str = "AUTO_STOP"
@@ -116,6 +120,31 @@ class _SeededDirectory:
     connect_settings: dict[str, Any] | None = None
 
 
+@dataclass
+class Account:
+    """What the backends of every region of the simulated account share.
+
+    The timing settings are simulator-wide, and WorkSpace ids are unique across
+    regions, as on AWS: ``region_of`` indexes every WorkSpace id by its region, so
+    finding a WorkSpace's region costs one lookup, however many regions there are.
+    """
+
+    timing: Timing = field(default_factory=Timing)
+    #: WorkSpace id -> the region holding it.
+    region_of: dict[str, str] = field(default_factory=dict)
+    #: The regions in the order their first WorkSpace was placed (a dict as an ordered set).
+    regions: dict[str, None] = field(default_factory=dict)
+
+    def register(self, workspace_id: str, region: str) -> None:
+        """Index a WorkSpace placed in ``region``."""
+        self.region_of[workspace_id] = region
+        self.regions.setdefault(region, None)
+
+    def forget(self, workspace_id: str) -> None:
+        """Drop a WorkSpace that is gone (terminated)."""
+        self.region_of.pop(workspace_id, None)
+
+
 class PageToken:
     """Opaque NextToken: the creation sequence number of the last item served."""
 
@@ -141,7 +170,11 @@ class PageToken:
 
 
 class SimulatedWorkSpacesBackend(WorkSpacesBackend):
-    """WorkSpaces backend with lifecycle, seeding, pagination and stale reads."""
+    """One region's WorkSpaces backend with lifecycle, seeding, pagination and stale reads.
+
+    The backends of several regions share an ``Account`` (timing, the index of WorkSpace
+    ids); one made without one has an account of its own.
+    """
 
     def __init__(
         self,
@@ -149,12 +182,24 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         account_id: str = DEFAULT_ACCOUNT_ID,
         timing: Timing | None = None,
         clock: Callable[[], float] = time.monotonic,
+        account: Account | None = None,
     ) -> None:
         super().__init__(region_name, account_id)
-        self.timing = timing or Timing()
+        self.account = account or Account()
+        if timing is not None:
+            self.timing = timing
         self.clock = clock
         self.extras: dict[str, WorkspaceExtras] = {}
         self._next_sequence = 0
+
+    @property
+    def timing(self) -> Timing:
+        """The timing settings, shared by every region of the account."""
+        return self.account.timing
+
+    @timing.setter
+    def timing(self, timing: Timing) -> None:
+        self.account.timing = timing
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -162,6 +207,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         extras = WorkspaceExtras(sequence=self._next_sequence)
         self._next_sequence += 1
         self.extras[workspace_id] = extras
+        self.account.register(workspace_id, self.region_name)
         return extras
 
     def extras_for(self, workspace_id: str) -> WorkspaceExtras:
@@ -212,11 +258,16 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
     # --------------------------------------------------------------------- seeding
 
     def allocate_workspace_id(self, key: str, taken: Container[str] = ()) -> str:
-        """A deterministic ``ws-`` id derived from ``key``, unused and not in ``taken``."""
+        """A deterministic ``ws-`` id derived from ``key``, unused in every region of the
+        account and not in ``taken``."""
         attempt = 0
         while True:
             candidate = "ws-" + _base36(_digest(f"{key}#{attempt}"), 9)
-            if candidate not in self.workspaces and candidate not in taken:
+            if (
+                candidate not in self.account.region_of
+                and candidate not in self.workspaces
+                and candidate not in taken
+            ):
                 return candidate
             attempt += 1
 
@@ -260,7 +311,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
     def add_workspace(self, seed: SeedWorkspace) -> str:
         """Place one seeded WorkSpace; returns its id."""
         workspace_id = seed.workspace_id or self.allocate_workspace_id(seed.id_key)
-        if workspace_id in self.workspaces:
+        if workspace_id in self.workspaces or workspace_id in self.account.region_of:
             raise ValueError(f"WorkSpace {workspace_id} already exists")
         workspace = Workspace(
             workspace={
@@ -324,12 +375,13 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         )
 
     def true_view(self) -> list[dict[str, Any]]:
-        """Every WorkSpace with its true current state, in creation order."""
+        """Every WorkSpace of the region with its true current state, in creation order."""
         now = self.clock()
         view = []
         for workspace in self._ordered(self.workspaces.values()):
             item = workspace.to_dict_pending()
             item["State"] = self.true_state(workspace)
+            item["Region"] = self.region_name
             item["Tags"] = [dict(tag) for tag in workspace.tags]
             extras = self.extras_for(workspace.workspace_id)
             item["Fails"] = sorted(extras.fails)
@@ -534,6 +586,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
             failed.extend(super().terminate_workspaces(accepted)["FailedRequests"])
         for request in accepted:
             self.extras.pop(request["WorkspaceId"], None)
+            self.account.forget(request["WorkspaceId"])
         return {"FailedRequests": failed}
 
     def _tagged(self, resource_id: str) -> list[dict[str, str]]:

@@ -43,7 +43,8 @@ def workspace_ids_in(params: dict[str, Any]) -> list[str]:
 
 
 class CallCounter:
-    """Counts requests per operation and per WorkSpace; safe to use from many threads."""
+    """Counts requests per operation, per WorkSpace and per region; safe to use from many
+    threads. The counts without a region are the sums over every region."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -54,10 +55,18 @@ class CallCounter:
         self._faults: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._started: Counter[str] = Counter()
         self._started_ws: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        #: region -> operation -> count, for the regions that received a call.
+        self._received_region: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._accepted_region: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
-    def received(self, operation: str, workspace_ids: Iterable[str]) -> None:
-        """A request arrived (before any fault was applied)."""
+    def received(
+        self, operation: str, workspace_ids: Iterable[str], region: str | None = None
+    ) -> None:
+        """A request arrived (before any fault was applied), for ``region`` when known."""
         with self._lock:
+            if region is not None:
+                self._received_region[region][operation] += 1
+                self._accepted_region[region][operation] += 0
             self._received[operation] += 1
             self._received_ws[operation].update(workspace_ids)
             # Make the operation visible in "accepted" and "faults" with zeros.
@@ -74,7 +83,11 @@ class CallCounter:
             self._faults[operation][kind] += 1
 
     def accepted(
-        self, operation: str, workspace_ids: Iterable[str], started: Iterable[str] = ()
+        self,
+        operation: str,
+        workspace_ids: Iterable[str],
+        started: Iterable[str] = (),
+        region: str | None = None,
     ) -> None:
         """The request reached the backend, for these WorkSpaces, and began these transitions.
 
@@ -83,6 +96,8 @@ class CallCounter:
         """
         started = list(started)
         with self._lock:
+            if region is not None:
+                self._accepted_region[region][operation] += 1
             self._accepted[operation] += 1
             self._accepted_ws[operation].update(workspace_ids)
             if started:
@@ -99,6 +114,8 @@ class CallCounter:
             self._faults.clear()
             self._started.clear()
             self._started_ws.clear()
+            self._received_region.clear()
+            self._accepted_region.clear()
 
     def snapshot(self) -> dict[str, Any]:
         """Plain-dict copy in the shape the control API returns."""
@@ -113,4 +130,11 @@ class CallCounter:
                 },
                 "started": dict(self._started),
                 "started_by_workspace": {op: dict(c) for op, c in self._started_ws.items() if c},
+                "by_region": {
+                    region: {
+                        "by_operation": dict(received),
+                        "accepted": dict(self._accepted_region[region]),
+                    }
+                    for region, received in self._received_region.items()
+                },
             }

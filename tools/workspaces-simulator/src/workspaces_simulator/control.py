@@ -56,19 +56,23 @@ class SimulatorControl:
         return bool(self._call("GET", "health").get("ok"))
 
     def reset(self) -> None:
-        """Forget WorkSpaces, directories, faults, schedule and counts; timing back to defaults."""
+        """Forget every region's WorkSpaces and directories, faults, schedule and counts;
+        timing back to defaults."""
         self._call("POST", "reset", {})
 
     def load_scenario(self, scenario: dict[str, Any]) -> dict[str, Any]:
-        """Add a scenario; returns {"workspace_ids": [...], "directory_ids": [...]}."""
+        """Add a scenario; returns {"workspace_ids": [...], "directory_ids": [...],
+        "regions": {workspace_id: region}}."""
         return dict(self._call("POST", "scenario", scenario))
 
-    def workspaces(self) -> list[dict[str, Any]]:
-        """The true current state of every WorkSpace, in creation order."""
-        return list(self._call("GET", "workspaces")["workspaces"])
+    def workspaces(self, region: str | None = None) -> list[dict[str, Any]]:
+        """The true current state of every WorkSpace (of ``region`` only, when given), each
+        with its "Region": the regions in the order first seeded, each in creation order."""
+        query = "" if region is None else "?" + urllib.parse.urlencode({"region": region})
+        return list(self._call("GET", f"workspaces{query}")["workspaces"])
 
     def workspace(self, workspace_id: str) -> dict[str, Any]:
-        """The true current state of one WorkSpace."""
+        """The true current state of one WorkSpace, in whichever region holds it."""
         for item in self.workspaces():
             if item["WorkspaceId"] == workspace_id:
                 return item
@@ -123,7 +127,8 @@ class SimulatorControl:
 
     def calls(self) -> dict[str, Any]:
         """Call counts: by_operation, accepted, by_workspace, accepted_by_workspace, faults,
-        started, started_by_workspace."""
+        started, started_by_workspace (each summed over every region), and by_region
+        ({region: {"by_operation": ..., "accepted": ...}})."""
         return dict(self._call("GET", "calls"))
 
     def reset_calls(self) -> None:

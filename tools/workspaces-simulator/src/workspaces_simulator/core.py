@@ -1,10 +1,17 @@
-"""The simulator's state: backend, timing, faults, schedule and call counts, behind one lock.
+"""The simulator's state: a backend per region, timing, faults, schedule and call counts,
+behind one lock.
 
 ``Simulator`` is what the HTTP layer and the control API act on. moto's backend
 is not thread-safe, so every access to it goes through ``Simulator.lock``, and
 every access first applies the scheduled changes that have come due
 (``catch_up``), so a timed change is seen by every read after its time
 without a background thread.
+
+Each region has a backend of its own (its WorkSpaces, directories, tags,
+snapshots and connection status), made the first time the region is named;
+the backends share an ``Account``: the timing settings and the index of
+WorkSpace ids, which are unique across regions as on AWS. Faults, the schedule
+and the call counts are simulator-wide too.
 """
 
 from __future__ import annotations
@@ -12,43 +19,74 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
-from .backend import SimulatedWorkSpacesBackend
+from .backend import DEFAULT_REGION, Account, SimulatedWorkSpacesBackend
 from .calls import CallCounter
 from .faults import FaultInjector, parse_faults
 from .lifecycle import Timing
-from .scenario import ScenarioError, parse_scenario
+from .scenario import ScenarioError, check_region, parse_scenario
 from .schedule import EventSpec, PendingEvent, Schedule, parse_schedule, unknown_ids
 
 LOG = logging.getLogger(__name__)
 
 
 class Simulator:
-    """One simulated WorkSpaces account, shared by every region and every credential."""
+    """One simulated WorkSpaces account, reached with any credentials, with a fleet per region.
+
+    ``region`` is the default region: the one of requests that name none, and of
+    scenarios that name none.
+    """
 
     def __init__(
         self,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        region: str = DEFAULT_REGION,
     ) -> None:
+        self.default_region = check_region(region, "the default region")
         self.clock = clock
         self.wall_clock = wall_clock
         # Re-entrant: control handlers call helpers that take the lock again.
         self.lock = threading.RLock()
         self.calls = CallCounter()
         self.faults = FaultInjector(clock)
-        self.backend = SimulatedWorkSpacesBackend(clock=clock)
+        self.account = Account()
+        self.backends: dict[str, SimulatedWorkSpacesBackend] = {}
         self.schedule = Schedule()
 
     def reset(self) -> None:
-        """Forget WorkSpaces, directories, faults, schedule and counts; timing back to defaults."""
+        """Forget every region, faults, schedule and counts; timing back to defaults."""
         with self.lock:
-            self.backend = SimulatedWorkSpacesBackend(clock=self.clock)
+            self.account = Account()
+            self.backends = {}
             self.faults.configure({})
             self.schedule.clear()
             self.calls.reset()
+
+    # ------------------------------------------------------------------- regions
+
+    def backend_for(self, region: str) -> SimulatedWorkSpacesBackend:
+        """The backend of ``region``, empty the first time the region is named."""
+        with self.lock:
+            backend = self.backends.get(region)
+            if backend is None:
+                backend = SimulatedWorkSpacesBackend(
+                    region_name=region, clock=self.clock, account=self.account
+                )
+                self.backends[region] = backend
+            return backend
+
+    @property
+    def backend(self) -> SimulatedWorkSpacesBackend:
+        """The default region's backend."""
+        return self.backend_for(self.default_region)
+
+    def _backend_holding(self, workspace_id: str) -> SimulatedWorkSpacesBackend:
+        """The backend of the region that holds the WorkSpace (found in the account's index);
+        for an unknown id the default region's, which answers that it does not exist."""
+        return self.backend_for(self.account.region_of.get(workspace_id, self.default_region))
 
     # ------------------------------------------------------------------ schedule
 
@@ -68,21 +106,22 @@ class Simulator:
 
     def _apply(self, event: PendingEvent, at: float, wall: float) -> None:
         spec = event.spec
-        if spec.workspace_id not in self.backend.workspaces:
+        if spec.workspace_id not in self.account.region_of:
             LOG.info("scheduled change of %s dropped: it no longer exists", spec.workspace_id)
             return
+        backend = self._backend_holding(spec.workspace_id)
         if spec.state is not None:
-            self.backend.settle(spec.workspace_id, at)
-            self.backend.set_state(spec.workspace_id, spec.state)
+            backend.settle(spec.workspace_id, at)
+            backend.set_state(spec.workspace_id, spec.state)
         if spec.connection_state is not None:
-            self.backend.set_connection_state(spec.workspace_id, spec.connection_state, wall)
+            backend.set_connection_state(spec.workspace_id, spec.connection_state, wall)
 
     def set_schedule(self, data: Any) -> list[dict[str, Any]]:
         """Replace every pending event (validated first: a bad list changes nothing)."""
         events = parse_schedule(data)
         with self.lock:
             self.catch_up()
-            self._check_schedule_ids(events, set(self.backend.workspaces))
+            self._check_schedule_ids(events, self.account.region_of.keys())
             self.schedule.replace(events, self.clock(), self.wall_clock())
             return self.schedule.to_list(self.clock())
 
@@ -93,7 +132,7 @@ class Simulator:
             return self.schedule.to_list(self.clock())
 
     @staticmethod
-    def _check_schedule_ids(events: list[EventSpec], known: set[str]) -> None:
+    def _check_schedule_ids(events: list[EventSpec], known: Container[str]) -> None:
         missing = unknown_ids(events, known)
         if missing:
             raise ScenarioError(f"schedule: no WorkSpace {', '.join(missing)}")
@@ -101,12 +140,12 @@ class Simulator:
     # --------------------------------------------------------------- scenarios
 
     def load_scenario(self, data: Any) -> dict[str, Any]:
-        """Add what a scenario describes.
+        """Add what a scenario describes, each directory and its WorkSpaces to their region.
 
         Its timing, faults and schedule sections, when present, replace the current ones;
         the schedule's times count from now.
         """
-        plan = parse_scenario(data, self.wall_clock())
+        plan = parse_scenario(data, self.wall_clock(), self.default_region)
         if plan.faults is not None:
             try:
                 parse_faults(plan.faults)
@@ -115,17 +154,20 @@ class Simulator:
         with self.lock:
             self.catch_up()
             self._check_free_ids([seed.workspace_id for seed in plan.workspaces])
+            # Ids are unique across regions: any region's backend allocates them.
             workspace_ids = self.backend.assign_ids(plan.workspaces)
             if plan.schedule is not None:
                 self._check_schedule_ids(
-                    plan.schedule, set(self.backend.workspaces) | set(workspace_ids)
+                    plan.schedule, set(self.account.region_of) | set(workspace_ids)
                 )
             for directory in plan.directories:
-                self.backend.add_directory(directory.directory_id, directory.name, directory.alias)
+                self.backend_for(directory.region).add_directory(
+                    directory.directory_id, directory.name, directory.alias
+                )
             for seed in plan.workspaces:
-                self.backend.add_workspace(seed)
+                self.backend_for(seed.region).add_workspace(seed)
             if plan.timing is not None:
-                self.backend.timing = plan.timing
+                self.account.timing = plan.timing
             if plan.faults is not None:
                 self.faults.configure(plan.faults)
             if plan.schedule is not None:
@@ -133,39 +175,48 @@ class Simulator:
         return {
             "workspace_ids": workspace_ids,
             "directory_ids": [d.directory_id for d in plan.directories],
+            "regions": {str(seed.workspace_id): seed.region for seed in plan.workspaces},
         }
 
     def _check_free_ids(self, workspace_ids: list[str | None]) -> None:
-        taken = sorted(ws for ws in workspace_ids if ws and ws in self.backend.workspaces)
+        taken = sorted(ws for ws in workspace_ids if ws and ws in self.account.region_of)
         if taken:
             raise ScenarioError(f"WorkSpace ids already exist: {', '.join(taken)}")
 
     # ------------------------------------------------------------ control reads
 
-    def workspaces(self) -> list[dict[str, Any]]:
-        """The true current state of every WorkSpace."""
+    def workspaces(self, region: str | None = None) -> list[dict[str, Any]]:
+        """The true current state of every WorkSpace (of ``region`` only, when given): the
+        regions in the order their first WorkSpace was placed, each in creation order."""
         with self.lock:
             self.catch_up()
-            return self.backend.true_view()
+            regions = list(self.account.regions) if region is None else [check_region(region)]
+            view = []
+            for name in regions:
+                backend = self.backends.get(name)
+                if backend is not None:
+                    view.extend(backend.true_view())
+            return view
 
     def set_state(self, workspace_id: str, state: str) -> None:
-        """Force one WorkSpace into a state."""
+        """Force one WorkSpace, in whichever region holds it, into a state."""
         with self.lock:
             self.catch_up()
-            self.backend.set_state(workspace_id, state)
+            self._backend_holding(workspace_id).set_state(workspace_id, state)
 
     def set_connection_state(self, workspace_id: str, state: str) -> dict[str, Any]:
         """Set one WorkSpace's connection state now; returns its connection status."""
         with self.lock:
             self.catch_up()
-            self.backend.set_connection_state(workspace_id, state, self.wall_clock())
-            return self.backend.extras_for(workspace_id).connection.to_api(workspace_id)
+            backend = self._backend_holding(workspace_id)
+            backend.set_connection_state(workspace_id, state, self.wall_clock())
+            return backend.extras_for(workspace_id).connection.to_api(workspace_id)
 
     @property
     def timing(self) -> Timing:
-        """Current timing settings."""
+        """Current timing settings (every region's)."""
         with self.lock:
-            return self.backend.timing
+            return self.account.timing
 
     def set_timing(
         self,
@@ -175,5 +226,5 @@ class Simulator:
     ) -> Timing:
         """Change some timing settings; running transitions keep their end time."""
         with self.lock:
-            self.backend.timing = self.backend.timing.updated(speed, durations, stale_seconds)
-            return self.backend.timing
+            self.account.timing = self.account.timing.updated(speed, durations, stale_seconds)
+            return self.account.timing

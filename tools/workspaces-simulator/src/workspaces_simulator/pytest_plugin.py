@@ -5,6 +5,8 @@ Installing the package registers it with pytest (the ``pytest11`` entry point
 that environment; with ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` set, load it with
 ``-p workspaces_simulator``. Fixtures:
 
+* ``simulator_region`` (session): the simulator's default region, ``us-east-1``;
+  override it in a ``conftest.py`` to serve another one by default.
 * ``simulator_server`` (session): a running ``SimulatorServer`` on a free
   loopback port, with ``.endpoint_url`` and ``.control``.
 * ``simulator`` (function): the same server after ``control.reset()``, so each
@@ -26,11 +28,18 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def simulator_server() -> Iterator[SimulatorServer]:
+def simulator_region() -> str:
+    """The default region of the session's simulator: requests and scenarios that name no
+    region are for it."""
+    return "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def simulator_server(simulator_region: str) -> Iterator[SimulatorServer]:  # pylint: disable=redefined-outer-name
     """Start the simulator once per test session; stop it at the end."""
     from .server import SimulatorServer  # pylint: disable=import-outside-toplevel
 
-    server = SimulatorServer(host="127.0.0.1", port=0).start()
+    server = SimulatorServer(host="127.0.0.1", port=0, region=simulator_region).start()
     try:
         yield server
     finally:

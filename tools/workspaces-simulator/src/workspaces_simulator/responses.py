@@ -1,8 +1,9 @@
 """moto's WorkSpaces response handler, extended with the operations the simulator adds.
 
-Each request gets its own handler instance bound to the simulator's backend
-(moto's own handler looks the backend up in a global per-account/region dict).
-Requests are validated against the botocore model before moto sees them.
+Each request gets its own handler instance, bound to the backend of the request's
+region (moto's own handler looks the backend up in a global per-account/region
+dict). The region is read as moto reads it. Requests are validated against the
+botocore model before moto sees them.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.core.common_types import TYPE_RESPONSE
+from moto.core.request import Request
 from moto.workspaces.responses import WorkSpacesResponse
 
-from .backend import SimulatedWorkSpacesBackend
+from .backend import DEFAULT_REGION, REGION_PATTERN, SimulatedWorkSpacesBackend
 from .errors import JsonRESTError, SimulatedServiceError, error_response
 from .lifecycle import ACTIONS
 from .validation import validate_request
@@ -27,19 +29,44 @@ class SimulatedWorkSpacesResponse(WorkSpacesResponse):
     """Adds rebuild/reboot/restore/start/stop, snapshots, connection status, paging, DeleteTags."""
 
     def __init__(
-        self, backend: SimulatedWorkSpacesBackend, forced_failure: ForcedFailureLookup
+        self, forced_failure: ForcedFailureLookup, default_region: str = DEFAULT_REGION
     ) -> None:
         super().__init__()
-        self._backend = backend
+        #: The region of a request that names none (moto's helper falls back to this).
+        self.default_region = default_region
+        self._backend: SimulatedWorkSpacesBackend | None = None
         self._forced_failure = forced_failure
         #: WorkSpaces whose entries were failed by a fault instead of reaching the backend.
         self.forced_ids: set[str] = set()
         #: One entry per transition this request began (an id twice if it began twice).
         self.started_ids: list[str] = []
 
+    def get_region_from_url(self, request: Request, full_url: str) -> str:
+        """The request's region as moto reads it: for a request to the simulator (whose host
+        is no ``*.REGION.amazonaws.com``), the region of the SigV4 credential scope in its
+        Authorization header (``Credential=KEY/DATE/REGION/workspaces/aws4_request``). A
+        request without such a header, or whose header names nothing that looks like a
+        region, is for the default region."""
+        try:
+            region = super().get_region_from_url(request, full_url)
+        except IndexError:  # an AWS4 Authorization header without a credential scope
+            return self.default_region
+        return region if REGION_PATTERN.fullmatch(region) else self.default_region
+
+    def region_of(self, request: Request) -> str:
+        """The region whose backend serves ``request``."""
+        return self.get_region_from_url(request, request.raw_url)
+
+    def serve(self, backend: SimulatedWorkSpacesBackend, request: Request) -> TYPE_RESPONSE:
+        """Answer ``request`` from ``backend``, the backend of its region."""
+        self._backend = backend
+        return self._dispatch(request)
+
     @property
     def workspaces_backend(self) -> SimulatedWorkSpacesBackend:
-        """The simulator's backend, whatever the request's account and region."""
+        """The backend of the request's region, whatever the request's account."""
+        if self._backend is None:
+            raise RuntimeError("no backend bound: serve() binds the request's region's")
         return self._backend
 
     def _params(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .backend import SeedWorkspace, derived_directory_id
+from .backend import DEFAULT_REGION, REGION_PATTERN, SeedWorkspace, derived_directory_id
 from .lifecycle import (
     CONNECTION_STATES,
     RUNNING_MODES,
@@ -52,8 +52,8 @@ _COMMON_KEYS = {
 }
 _FLEET_KEYS = _COMMON_KEYS | {"name", "count", "states", "user_prefix", "computer_prefix"}
 _WORKSPACE_KEYS = _COMMON_KEYS | {"id", "user", "computer_name"}
-_DIRECTORY_KEYS = {"id", "name", "alias", "bundle", "fleets", "workspaces"}
-_TOP_KEYS = {"name", "description", "timing", "faults", "schedule", "directories"}
+_DIRECTORY_KEYS = {"id", "name", "alias", "bundle", "region", "fleets", "workspaces"}
+_TOP_KEYS = {"name", "description", "region", "timing", "faults", "schedule", "directories"}
 
 
 class ScenarioError(ValueError):
@@ -67,6 +67,7 @@ class DirectorySeed:
     directory_id: str
     name: str
     alias: str | None
+    region: str = DEFAULT_REGION
 
 
 @dataclass
@@ -128,6 +129,15 @@ def _scenario_mapping(data: Any, where: str) -> dict[str, Any]:
 
 def _check_keys(data: Any, allowed: set[str], where: str) -> dict[str, Any]:
     return check_keys(data, allowed, where, ScenarioError)
+
+
+def check_region(value: Any, where: str = "region") -> str:
+    """``value`` when it looks like an AWS region name; ScenarioError otherwise."""
+    if not isinstance(value, str) or not REGION_PATTERN.fullmatch(value):
+        raise ScenarioError(
+            f"{where} {value!r} is not an AWS region name (like us-east-1, eu-west-1)"
+        )
+    return value
 
 
 def parse_time(value: Any, now: float, where: str) -> float:
@@ -324,8 +334,10 @@ def _workspace(spec: Any, directory_id: str, bundle: str, now: float, where: str
     return seed
 
 
-def _directory(spec: Any, plan: ScenarioPlan, now: float, where: str) -> None:
+def _directory(spec: Any, plan: ScenarioPlan, region: str, now: float, where: str) -> None:
     spec = _check_keys(spec, _DIRECTORY_KEYS, where)
+    if spec.get("region") is not None:
+        region = check_region(spec["region"], f"{where}.region")
     name = str(spec.get("name", DEFAULT_DIRECTORY_NAME))
     directory_id = str(spec.get("id") or derived_directory_id(name))
     if not DIRECTORY_ID_PATTERN.match(directory_id):
@@ -333,19 +345,30 @@ def _directory(spec: Any, plan: ScenarioPlan, now: float, where: str) -> None:
             f"{where}.id {directory_id!r} does not match {DIRECTORY_ID_PATTERN.pattern}"
         )
     bundle = _bundle(spec.get("bundle"), DEFAULT_BUNDLE_ID, where)
-    plan.directories.append(DirectorySeed(directory_id, name, spec.get("alias")))
+    plan.directories.append(DirectorySeed(directory_id, name, spec.get("alias"), region))
+    seeds = []
     for index, fleet in enumerate(spec.get("fleets") or []):
-        plan.workspaces.extend(_fleet(fleet, directory_id, bundle, now, f"{where}.fleets[{index}]"))
+        seeds.extend(_fleet(fleet, directory_id, bundle, now, f"{where}.fleets[{index}]"))
     for index, workspace in enumerate(spec.get("workspaces") or []):
-        plan.workspaces.append(
+        seeds.append(
             _workspace(workspace, directory_id, bundle, now, f"{where}.workspaces[{index}]")
         )
+    for seed in seeds:
+        seed.region = region
+    plan.workspaces.extend(seeds)
 
 
-def parse_scenario(data: Any, now: float) -> ScenarioPlan:
-    """Validate a scenario mapping; ``now`` (epoch seconds) anchors relative times."""
+def parse_scenario(data: Any, now: float, default_region: str = DEFAULT_REGION) -> ScenarioPlan:
+    """Validate a scenario mapping; ``now`` (epoch seconds) anchors relative times.
+
+    Directories and WorkSpaces go to the region of their directory entry, else to the
+    scenario's top-level ``region``, else to ``default_region``.
+    """
     data = _check_keys(data if data is not None else {}, _TOP_KEYS, "scenario")
     plan = ScenarioPlan()
+    region = default_region
+    if data.get("region") is not None:
+        region = check_region(data["region"])
     timing = data.get("timing")
     if timing is not None:
         if not isinstance(timing, dict):
@@ -365,7 +388,7 @@ def parse_scenario(data: Any, now: float) -> ScenarioPlan:
     if not isinstance(directories, list):
         raise ScenarioError("directories must be a list")
     for index, directory in enumerate(directories):
-        _directory(directory, plan, now, f"directories[{index}]")
+        _directory(directory, plan, region, now, f"directories[{index}]")
     explicit = [seed.workspace_id for seed in plan.workspaces if seed.workspace_id]
     duplicates = {ws for ws in explicit if explicit.count(ws) > 1}
     if duplicates:

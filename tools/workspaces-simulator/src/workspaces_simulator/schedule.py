@@ -18,6 +18,7 @@ before the lock is released. Everything here runs under the simulator lock.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,7 +170,7 @@ def parse_schedule(data: Any, where: str = "schedule") -> list[EventSpec]:
     return [parse_event(item, f"{where}[{index}]") for index, item in enumerate(data)]
 
 
-def unknown_ids(events: list[EventSpec], known: set[str]) -> list[str]:
+def unknown_ids(events: list[EventSpec], known: Container[str]) -> list[str]:
     """The WorkSpace ids the events name that are not in ``known``, sorted."""
     return sorted({ws for event in events for ws in event.workspace_ids() if ws not in known})
 

@@ -44,13 +44,21 @@ class SimulatorServer:
     """Runs a ``Simulator`` behind a threaded HTTP server in a background thread."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, simulator: Simulator | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        simulator: Simulator | None = None,
+        region: str | None = None,
     ) -> None:
+        """``region`` is the default region of the ``Simulator`` it makes (us-east-1 when
+        None); give it to the ``Simulator`` instead when passing one."""
         if not is_loopback(host):
             raise ValueError(f"the simulator only listens on loopback addresses, not {host!r}")
+        if simulator is not None and region is not None:
+            raise ValueError("give the default region to the Simulator passed, not to the server")
         self.host = host
         self.requested_port = port
-        self.simulator = simulator or Simulator()
+        self.simulator = simulator or (Simulator() if region is None else Simulator(region=region))
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
