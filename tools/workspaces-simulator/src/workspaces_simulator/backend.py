@@ -63,6 +63,37 @@ def _digest(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
 
 
+def private_ip_address(workspace_id: str) -> str:
+    """The private IP address AWS gives a provisioned WorkSpace: fixed per id, in 10.0.0.0/8."""
+    number = _digest(workspace_id)
+    return f"10.{number % 256}.{(number >> 8) % 256}.{(number >> 16) % 250 + 4}"
+
+
+# What DescribeWorkspaces reports of a WorkSpace's properties besides its running mode
+# (moto keeps the running mode only); a Windows bundle of the Standard compute type.
+DEFAULT_PROPERTIES: dict[str, Any] = {
+    "RootVolumeSizeGib": 80,
+    "UserVolumeSizeGib": 50,
+    "ComputeTypeName": "STANDARD",
+    "Protocols": ["PCOIP"],
+    "OperatingSystemName": "WINDOWS_SERVER_2022",
+}
+
+
+def described(workspace: Workspace, state: str) -> dict[str, Any]:
+    """A WorkSpace as DescribeWorkspaces reports it in state: a PENDING one has no computer
+    name nor IP address yet; the others have an address and their full properties."""
+    item = workspace.to_dict_pending()
+    item["State"] = state
+    item["WorkspaceProperties"] = {**DEFAULT_PROPERTIES, **(workspace.workspace_properties or {})}
+    if state == "PENDING":
+        item.pop("ComputerName", None)
+    else:
+        item["IpAddress"] = private_ip_address(workspace.workspace_id)
+        item["SubnetId"] = "subnet-" + _base36(_digest(workspace.directory_id), 17)
+    return item
+
+
 def _base36(number: int, width: int) -> str:
     chars = []
     for _position in range(width):
@@ -379,8 +410,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         now = self.clock()
         view = []
         for workspace in self._ordered(self.workspaces.values()):
-            item = workspace.to_dict_pending()
-            item["State"] = self.true_state(workspace)
+            item = described(workspace, self.true_state(workspace))
             item["Region"] = self.region_name
             item["Tags"] = [dict(tag) for tag in workspace.tags]
             extras = self.extras_for(workspace.workspace_id)
@@ -500,10 +530,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         items = []
         for workspace in page:
             # The state first: it settles a finished action, which sets ErrorCode and ErrorMessage.
-            state = self.reported_state(workspace)
-            item = workspace.to_dict_pending()
-            item["State"] = state
-            items.append(item)
+            items.append(described(workspace, self.reported_state(workspace)))
         return items, token
 
     def _page(
