@@ -87,7 +87,9 @@ def list_inventory(server: SimulatorServer, path: pathlib.Path) -> tuple[float, 
     )
     command = [str(pathlib.Path(sys.executable).with_name("ansible-inventory")), "-i", str(path), "--list"]
     started = time.perf_counter()
-    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
     elapsed = time.perf_counter() - started
     hosts = len(json.loads(done.stdout)["_meta"]["hostvars"])
     return elapsed, hosts, server.control.calls()

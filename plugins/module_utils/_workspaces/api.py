@@ -21,6 +21,11 @@ from __future__ import annotations
 import functools
 import typing as t
 
+try:
+    from botocore.paginate import TokenEncoder
+except ImportError:
+    pass  # The modules report a missing botocore through AnsibleAWSModule.
+
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
@@ -147,8 +152,13 @@ class WorkspacesApi:
 
 
 def _first_page(paginator: t.Any, params: t.Mapping[str, t.Any], token: str | None) -> AWSEntry:
-    """One page of a paginated operation, from token (the first page when None)."""
-    config = {"StartingToken": token} if token else {}
+    """One page of a paginated operation, from AWS's NextToken token (the first page when None).
+
+    A StartingToken is botocore's own resume token, which botocore decodes as base64 JSON:
+    given AWS's token as it is, one that happens to decode so would be read as request
+    parameters. So it is encoded as botocore encodes its resume tokens.
+    """
+    config = {"StartingToken": TokenEncoder().encode({"NextToken": token})} if token else {}
     return next(iter(paginator.paginate(**params, PaginationConfig=config)))
 
 

@@ -12,7 +12,9 @@ leaves the process: Stubber answers before anything is sent.
 
 from __future__ import annotations
 
+import base64
 import collections
+import json
 import threading
 import typing as t
 
@@ -436,3 +438,17 @@ def test_each_run_has_its_own_outage_bound(retry_sleeps: list[float]) -> None:
     second = WorkspacesApi(fake)
     assert second.outage.reason is None
     assert _ids(second.describe_workspaces()) == [ws_id(1)]
+
+
+def test_a_next_token_that_looks_like_a_botocore_token_still_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS's NextToken is opaque: one that happens to be base64 JSON must still be sent as it came."""
+    def json_page(items: list[t.Any], token: str | None, size: int, operation: str) -> tuple[list[t.Any], str | None]:
+        start = 0 if token is None else json.loads(base64.b64decode(token))["after"]
+        end = start + size
+        return items[start:end], (base64.b64encode(json.dumps({"after": end}).encode()).decode() if end < len(items) else None)
+
+    monkeypatch.setattr(FakeWorkspacesClient, "_page", staticmethod(json_page))
+    fake = FakeWorkspacesClient([workspace(ws_id(number)) for number in range(60)])
+    found = WorkspacesApi(fake).describe_workspaces()
+    assert [entry["WorkspaceId"] for entry in found] == [ws_id(number) for number in range(60)]
+    assert [params.get("NextToken") is not None for params in fake.calls_of("DescribeWorkspaces")] == [False, True, True]
