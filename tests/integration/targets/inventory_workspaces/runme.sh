@@ -13,6 +13,7 @@ set -eux
 # shellcheck source=../setup_simulator/files/runbook_runs.sh
 source ../setup_simulator/files/runbook_runs.sh
 start_runs inventory_workspaces
+work="${work:?start_runs names the directory of the runs}"
 if [ "${SIMULATED}" != true ]; then
     echo "inventory_workspaces seeds two regions through the simulator: leave it out with --exclude simulator_only/" >&2
     exit 1
@@ -71,7 +72,10 @@ grep -qx '  |--@workspaces:' "${work}/all.graph"
 grep -qx '  |--@state_AVAILABLE:' "${work}/all.graph"
 grep -qx '  |  |--ws-invwest001' "${work}/all.graph"
 grep -qx '  |--@region_eu_west_1:' "${work}/all.graph"
-! grep -q 'ws-inveast005\|ws-invwest003' "${work}/all.graph"
+if grep -q 'ws-inveast005\|ws-invwest003' "${work}/all.graph"; then
+    echo "--graph lists a TERMINATED or TERMINATING WorkSpace" >&2
+    exit 1
+fi
 
 # A play on a keyed group reaches exactly its hosts, each in its own region.
 reset_calls
