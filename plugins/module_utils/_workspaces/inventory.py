@@ -85,12 +85,12 @@ class InventoryOptions:
         """The options, read with the plugin's get_option; regions falls back to the one region
         of the AWS configuration (region, AWS_REGION, the profile), never to a region lookup:
         WorkSpaces has no DescribeRegions, and EC2's list names regions WorkSpaces is not in."""
-        regions = option("regions") or ([default_region] if default_region else [])
+        regions = _flat(option("regions")) or ([default_region] if default_region else [])
         states = option("states")
         return cls(
             regions=tuple(dict.fromkeys(regions)),
             selectors=Selectors.from_lists(
-                option("directory_ids") or [], option("bundle_ids") or [], option("tags") or {}, option("exclude_tags") or {}
+                _flat(option("directory_ids")), _flat(option("bundle_ids")), option("tags") or {}, option("exclude_tags") or {}
             ),
             states=frozenset(DEFAULT_STATES if states is None else states),
             hostnames=tuple(option("hostnames") or DEFAULT_HOSTNAMES),
@@ -162,6 +162,15 @@ class InventoryOptions:
             "include_connection_status": self.include_connection_status,
             "strict_permissions": self.strict_permissions,
         }
+
+
+def _flat(values: t.Any) -> list[t.Any]:
+    """A list option's values. A template that gives a list ("{{ lookup('env', 'REGIONS') | split(',') }}")
+    comes back from ansible-core before 2.19 as a list holding that list."""
+    flat: list[t.Any] = []
+    for value in values or []:
+        flat.extend(value if isinstance(value, list) else [value])
+    return flat
 
 
 def _is_hostname_choice(name: t.Any) -> bool:

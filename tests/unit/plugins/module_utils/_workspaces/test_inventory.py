@@ -97,6 +97,9 @@ def test_the_defaults_list_every_state_but_the_dying_ones_named_by_id() -> None:
 def test_without_regions_the_configured_region_is_the_one_region() -> None:
     assert options("ap-southeast-2", regions=[]).regions == ("ap-southeast-2",)
     assert options("ap-southeast-2", regions=["us-east-1", "us-east-1", "eu-west-1"]).regions == ("us-east-1", "eu-west-1")
+    # A template giving a list is a list within the list before ansible-core 2.19.
+    assert options(regions=[["us-east-1", "eu-west-1"]]).regions == ("us-east-1", "eu-west-1")
+    assert options(directory_ids=[[DIRECTORY]]).selectors.directory_ids == (DIRECTORY,)
     with pytest.raises(InvalidOptionError, match="no region: set regions, or region"):
         options(None, regions=[]).validate()
 
