@@ -35,6 +35,7 @@ from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.invento
 from ...helpers.fake_workspaces import OTHER_DIRECTORY
 from ...helpers.fake_workspaces import FakeWorkspacesClient
 from ...helpers.fake_workspaces import workspace
+from ...helpers.inventory_options import PLUGIN_OPTION_DEFAULTS
 
 EAST = "us-east-1"
 WEST = "eu-west-1"
@@ -43,20 +44,9 @@ WEST_WS = ("ws-west00001",)
 PATH = "/inventories/desktops.workspaces.yml"
 
 DEFAULTS: dict[str, t.Any] = {
-    # The plugin's own options, as documented
+    **PLUGIN_OPTION_DEFAULTS,
     "regions": [EAST, WEST],
-    "directory_ids": [],
-    "bundle_ids": [],
-    "tags": {},
-    "exclude_tags": {},
-    "states": None,
-    "hostnames": ["workspace_id"],
-    "include_tags": True,
-    "include_connection_status": False,
     "max_concurrency": 2,
-    "strict_permissions": True,
-    "hostvars_prefix": None,
-    "hostvars_suffix": None,
     # constructed and inventory_cache
     "compose": {},
     "groups": {},

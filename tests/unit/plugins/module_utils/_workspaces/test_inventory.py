@@ -31,6 +31,7 @@ from ....helpers.fake_workspaces import access_denied
 from ....helpers.fake_workspaces import throttled
 from ....helpers.fake_workspaces import workspace
 from ....helpers.fake_workspaces import ws_id
+from ....helpers.inventory_options import PLUGIN_OPTION_DEFAULTS
 
 ALICE = "ws-alice0001"
 BOB = "ws-bob00001"
@@ -39,19 +40,7 @@ DAVE = "ws-dave00001"
 GONE = "ws-gone00001"
 REGION = "eu-west-1"
 
-OPTION_DEFAULTS: dict[str, t.Any] = {
-    "regions": [REGION],
-    "directory_ids": [],
-    "bundle_ids": [],
-    "tags": {},
-    "exclude_tags": {},
-    "states": None,
-    "hostnames": ["workspace_id"],
-    "include_tags": True,
-    "include_connection_status": False,
-    "max_concurrency": 1,
-    "strict_permissions": True,
-}
+OPTION_DEFAULTS: dict[str, t.Any] = dict(PLUGIN_OPTION_DEFAULTS, regions=[REGION], max_concurrency=1)
 
 
 def options(default_region: str | None = None, **given: t.Any) -> InventoryOptions:
