@@ -199,7 +199,9 @@ def list_region(api: WorkspacesApi, region: str, options: InventoryOptions, warn
     try:
         selection = select_workspaces(api, options.selectors, options.max_concurrency, options.states)
     except WorkspacesError as error:
-        if _tolerated(error, options) and not (options.selectors.needs_tags and _operation(error) == "DescribeTags"):
+        # Only a refused DescribeWorkspaces leaves the region out: the selection reads tags only
+        # for tags and exclude_tags, which cannot be honoured without them.
+        if _tolerated(error, options) and _operation(error) == "DescribeWorkspaces":
             warn(f"{region} is left out of the inventory: the caller may not list its WorkSpaces ({_detail(error)})")
             return []
         raise RegionFailed(region, "list the WorkSpaces", error) from error
@@ -213,8 +215,7 @@ def list_region(api: WorkspacesApi, region: str, options: InventoryOptions, warn
                 raise RegionFailed(region, "read the WorkSpaces' tags", error) from error
             warn(f"the WorkSpaces of {region} are listed without {TAGS_HOSTVAR}: the caller may not read their tags ({_detail(error)})")
             tags_read = False
-    connection_read = options.include_connection_status
-    if connection_read:
+    if options.include_connection_status:
         try:
             add_connection_status(api, workspaces)
         except WorkspacesError as error:
