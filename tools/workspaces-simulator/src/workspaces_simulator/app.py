@@ -2,8 +2,10 @@
 
 AWS requests (``X-Amz-Target: WorkspacesService.<Operation>``) are counted,
 passed through fault injection, and only then handed to moto's response
-machinery under the simulator lock, with the backend of the request's region
-(that of its SigV4 credential scope). Injected latency is slept before the lock
+machinery under the simulator lock, with the backend of the request's account
+(the one its access key reaches, see ``accounts``) and region (that of its SigV4
+credential scope). Requests signed for the service ``sts`` (the Query protocol) go
+to STS instead (``sts``): AssumeRole and GetCallerIdentity. Injected latency is slept before the lock
 is taken so that concurrent slow calls overlap, as they would against AWS.
 
 Two faults act on the connection rather than on the service: a lost answer
@@ -21,6 +23,7 @@ import logging
 import re
 import socket
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
@@ -30,6 +33,7 @@ import moto.iam.models  # noqa: F401  # pylint: disable=unused-import
 from moto.core.request import Request
 from werkzeug.wrappers import Response
 
+from .accounts import CredentialError
 from .backend import SimulatedWorkSpacesBackend
 from .calls import workspace_ids_in
 from .core import Simulator
@@ -41,6 +45,7 @@ from .errors import (
     error_response,
 )
 from .responses import SimulatedWorkSpacesResponse
+from .sts import SimulatedSTSResponse, StsError, sts_error_response
 from .validation import operation_model
 
 LOG = logging.getLogger(__name__)
@@ -51,6 +56,19 @@ JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 _WORKSPACE_ROUTE = re.compile(
     r"^/_sim/workspaces/(?P<workspace_id>[^/]+)/(?P<what>state|connection)$"
 )
+#: The SigV4 credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request.
+_CREDENTIAL_SCOPE = re.compile(
+    r"Credential=(?P<key>[^/,\s]+)/[^/,\s]*/(?P<region>[^/,\s]*)/(?P<service>[^/,\s]*)/aws4_request"
+)
+
+
+def credential_scope(request: Request) -> tuple[str | None, str | None]:
+    """The access key and the service of the request's SigV4 credential scope (None when the
+    request carries none)."""
+    match = _CREDENTIAL_SCOPE.search(request.headers.get("Authorization", ""))
+    if match is None:
+        return None, None
+    return match.group("key"), match.group("service")
 
 
 class DroppedConnection(ConnectionAbortedError):
@@ -113,13 +131,15 @@ class SimulatorApp:
             ("POST", "/_sim/reset"): self._reset,
             ("POST", "/_sim/scenario"): lambda r: self.simulator.load_scenario(_body(r)),
             ("GET", "/_sim/workspaces"): lambda r: {
-                "workspaces": self.simulator.workspaces(r.args.get("region"))
+                "workspaces": self.simulator.workspaces(r.args.get("region"), r.args.get("account"))
             },
             ("GET", "/_sim/timing"): lambda _request: self.simulator.timing.to_dict(),
             ("PUT", "/_sim/timing"): self._set_timing,
             ("GET", "/_sim/faults"): lambda _request: self.simulator.faults.to_dict(),
             ("PUT", "/_sim/faults"): self._set_faults,
-            ("GET", "/_sim/calls"): lambda _request: self.simulator.calls.snapshot(),
+            ("GET", "/_sim/calls"): lambda _request: self.simulator.calls.snapshot(
+                by_account=self.simulator.accounts_declared
+            ),
             ("DELETE", "/_sim/calls"): self._reset_calls,
             ("GET", "/_sim/schedule"): lambda _request: {"events": self.simulator.pending_events()},
             ("PUT", "/_sim/schedule"): self._set_schedule,
@@ -138,6 +158,8 @@ class SimulatorApp:
     # ------------------------------------------------------------------ AWS side
 
     def _aws(self, request: SimulatorRequest) -> Response:
+        if credential_scope(request)[1] == "sts":
+            return self._sts(request)
         target = request.headers.get("X-Amz-Target", "")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         if not operation or operation_model(operation) is None:
@@ -154,16 +176,68 @@ class SimulatorApp:
                 raise ValueError("the request body must be a JSON object")
         except ValueError as exc:
             return _aws_error(SimulatedServiceError("SerializationException", str(exc)))
-        return self._serve(operation, params, request)
+        try:
+            account = self._account_of(request)
+        except CredentialError as exc:
+            # The JSON protocol's answer for a key AWS does not know (HTTP 400, as its other
+            # JSON services answer it), before any fault or backend.
+            self.simulator.calls.unrecognized(operation)
+            code = "ExpiredTokenException" if exc.expired else "UnrecognizedClientException"
+            return _aws_error(SimulatedServiceError(code, str(exc)))
+        return self._serve(operation, params, request, account)
 
-    def _serve(self, operation: str, params: dict[str, Any], request: SimulatorRequest) -> Response:
+    def _account_of(self, request: SimulatorRequest) -> str:
+        """The account the request's credentials reach; CredentialError when none."""
+        return self.simulator.account_for(
+            credential_scope(request)[0], request.headers.get("X-Amz-Security-Token")
+        )
+
+    def _sts(self, request: SimulatorRequest) -> Response:
+        """AssumeRole and GetCallerIdentity (never faulted): counted like WorkSpaces calls, by
+        the caller's account and the region its request is signed for."""
+        form = urllib.parse.parse_qs(request.get_data(as_text=True))
+        operation = (form.get("Action") or [""])[0] or "UnknownStsAction"
+        calls = self.simulator.calls
+        try:
+            account = self._account_of(request)
+        except CredentialError as exc:
+            calls.unrecognized(operation)
+            code = "ExpiredToken" if exc.expired else "InvalidClientTokenId"
+            return _aws_response(
+                *sts_error_response(StsError(code, str(exc), 400 if exc.expired else 403))
+            )
+        region = SimulatedWorkSpacesResponse(
+            self.simulator.faults.forced_failure, self.simulator.default_region
+        ).region_of(request)
+        calls.received(operation, [], region=region, account=account)
+        handler = SimulatedSTSResponse(
+            self.simulator.credentials,
+            credential_scope(request)[0],
+            account,
+            self.simulator.wall_clock,
+        )
+        with self.simulator.lock:
+            try:
+                response = _aws_response(*handler.serve(request))
+            except StsError as error:
+                response = _aws_response(*sts_error_response(error))
+        calls.accepted(operation, [], region=region, account=account)
+        return response
+
+    def _serve(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        request: SimulatorRequest,
+        account: str,
+    ) -> Response:
         workspace_ids = workspace_ids_in(params)
         handler = SimulatedWorkSpacesResponse(
             self.simulator.faults.forced_failure, self.simulator.default_region
         )
         region = handler.region_of(request)
         calls = self.simulator.calls
-        calls.received(operation, workspace_ids, region=region)
+        calls.received(operation, workspace_ids, region=region, account=account)
         decision = self.simulator.faults.decide(operation, workspace_ids)
         if decision.latency:
             time.sleep(decision.latency)
@@ -175,7 +249,7 @@ class SimulatorApp:
             return _aws_error(decision.error)
         with self.simulator.lock:
             self.simulator.catch_up()
-            backend = self.simulator.backend_for(region)
+            backend = self.simulator.backend_for(region, account)
             response = self._dispatch(operation, handler, backend, request)
             # Still under the lock: a change due after this call is in place for the next one.
             self.simulator.call_carried_out(operation, workspace_ids)
@@ -184,6 +258,7 @@ class SimulatorApp:
             [ws for ws in workspace_ids if ws not in handler.forced_ids],
             started=handler.started_ids,
             region=region,
+            account=account,
         )
         if decision.drop_answer:
             # The backend acted; the caller is left with a closed connection.

@@ -122,6 +122,7 @@ class SeedWorkspace:
     id_key: str
     workspace_id: str | None = None
     region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT_ID
     state: str = "AVAILABLE"
     bundle_id: str = "wsb-bh8rsxt14"
     running_mode: str = "AUTO_STOP"
@@ -152,28 +153,36 @@ class _SeededDirectory:
 
 
 @dataclass
-class Account:
-    """What the backends of every region of the simulated account share.
+class SharedState:
+    """What the backends of every account and region of the simulator share.
 
     The timing settings are simulator-wide, and WorkSpace ids are unique across
-    regions, as on AWS: ``region_of`` indexes every WorkSpace id by its region, so
-    finding a WorkSpace's region costs one lookup, however many regions there are.
+    regions and accounts, as on AWS: ``region_of`` and ``account_of`` index every
+    WorkSpace id by where it is, so finding a WorkSpace costs one lookup, however many
+    accounts and regions there are.
     """
 
     timing: Timing = field(default_factory=Timing)
     #: WorkSpace id -> the region holding it.
     region_of: dict[str, str] = field(default_factory=dict)
-    #: The regions in the order their first WorkSpace was placed (a dict as an ordered set).
-    regions: dict[str, None] = field(default_factory=dict)
+    #: WorkSpace id -> the account holding it.
+    account_of: dict[str, str] = field(default_factory=dict)
+    #: The (account, region) pairs in the order their first WorkSpace was placed
+    #: (a dict as an ordered set).
+    places: dict[tuple[str, str], None] = field(default_factory=dict)
 
-    def register(self, workspace_id: str, region: str) -> None:
-        """Index a WorkSpace placed in ``region``."""
+    def register(
+        self, workspace_id: str, region: str, account_id: str = DEFAULT_ACCOUNT_ID
+    ) -> None:
+        """Index a WorkSpace placed in ``region`` of ``account_id``."""
         self.region_of[workspace_id] = region
-        self.regions.setdefault(region, None)
+        self.account_of[workspace_id] = account_id
+        self.places.setdefault((account_id, region), None)
 
     def forget(self, workspace_id: str) -> None:
         """Drop a WorkSpace that is gone (terminated)."""
         self.region_of.pop(workspace_id, None)
+        self.account_of.pop(workspace_id, None)
 
 
 class PageToken:
@@ -201,10 +210,11 @@ class PageToken:
 
 
 class SimulatedWorkSpacesBackend(WorkSpacesBackend):
-    """One region's WorkSpaces backend with lifecycle, seeding, pagination and stale reads.
+    """One region's WorkSpaces backend, of one account, with lifecycle, seeding, pagination
+    and stale reads.
 
-    The backends of several regions share an ``Account`` (timing, the index of WorkSpace
-    ids); one made without one has an account of its own.
+    The backends of several regions and accounts share a ``SharedState`` (timing, the index
+    of WorkSpace ids); one made without one has a state of its own.
     """
 
     def __init__(
@@ -213,10 +223,10 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         account_id: str = DEFAULT_ACCOUNT_ID,
         timing: Timing | None = None,
         clock: Callable[[], float] = time.monotonic,
-        account: Account | None = None,
+        shared: SharedState | None = None,
     ) -> None:
         super().__init__(region_name, account_id)
-        self.account = account or Account()
+        self.shared = shared or SharedState()
         if timing is not None:
             self.timing = timing
         self.clock = clock
@@ -225,12 +235,12 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
 
     @property
     def timing(self) -> Timing:
-        """The timing settings, shared by every region of the account."""
-        return self.account.timing
+        """The timing settings, shared by every region and account."""
+        return self.shared.timing
 
     @timing.setter
     def timing(self, timing: Timing) -> None:
-        self.account.timing = timing
+        self.shared.timing = timing
 
     # ----------------------------------------------------------------- bookkeeping
 
@@ -238,7 +248,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
         extras = WorkspaceExtras(sequence=self._next_sequence)
         self._next_sequence += 1
         self.extras[workspace_id] = extras
-        self.account.register(workspace_id, self.region_name)
+        self.shared.register(workspace_id, self.region_name, self.account_id)
         return extras
 
     def extras_for(self, workspace_id: str) -> WorkspaceExtras:
@@ -289,13 +299,13 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
     # --------------------------------------------------------------------- seeding
 
     def allocate_workspace_id(self, key: str, taken: Container[str] = ()) -> str:
-        """A deterministic ``ws-`` id derived from ``key``, unused in every region of the
+        """A deterministic ``ws-`` id derived from ``key``, unused in every region and
         account and not in ``taken``."""
         attempt = 0
         while True:
             candidate = "ws-" + _base36(_digest(f"{key}#{attempt}"), 9)
             if (
-                candidate not in self.account.region_of
+                candidate not in self.shared.region_of
                 and candidate not in self.workspaces
                 and candidate not in taken
             ):
@@ -342,7 +352,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
     def add_workspace(self, seed: SeedWorkspace) -> str:
         """Place one seeded WorkSpace; returns its id."""
         workspace_id = seed.workspace_id or self.allocate_workspace_id(seed.id_key)
-        if workspace_id in self.workspaces or workspace_id in self.account.region_of:
+        if workspace_id in self.workspaces or workspace_id in self.shared.region_of:
             raise ValueError(f"WorkSpace {workspace_id} already exists")
         workspace = Workspace(
             workspace={
@@ -613,7 +623,7 @@ class SimulatedWorkSpacesBackend(WorkSpacesBackend):
             failed.extend(super().terminate_workspaces(accepted)["FailedRequests"])
         for request in accepted:
             self.extras.pop(request["WorkspaceId"], None)
-            self.account.forget(request["WorkspaceId"])
+            self.shared.forget(request["WorkspaceId"])
         return {"FailedRequests": failed}
 
     def _tagged(self, resource_id: str) -> list[dict[str, str]]:

@@ -43,8 +43,8 @@ def workspace_ids_in(params: dict[str, Any]) -> list[str]:
 
 
 class CallCounter:
-    """Counts requests per operation, per WorkSpace and per region; safe to use from many
-    threads. The counts without a region are the sums over every region."""
+    """Counts requests per operation, per WorkSpace, per region and per account; safe to use
+    from many threads. The counts without a region or account are the sums over all."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -58,18 +58,41 @@ class CallCounter:
         #: region -> operation -> count, for the regions that received a call.
         self._received_region: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._accepted_region: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        #: (account, region) -> operation -> count, for the places that received a call.
+        self._received_place: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        self._accepted_place: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        #: operation -> requests refused because their credentials reach no account.
+        self._unrecognized: Counter[str] = Counter()
 
     def received(
-        self, operation: str, workspace_ids: Iterable[str], region: str | None = None
+        self,
+        operation: str,
+        workspace_ids: Iterable[str],
+        region: str | None = None,
+        account: str | None = None,
     ) -> None:
-        """A request arrived (before any fault was applied), for ``region`` when known."""
+        """A request arrived (before any fault was applied), for ``region`` of ``account``
+        when known."""
         with self._lock:
             if region is not None:
                 self._received_region[region][operation] += 1
                 self._accepted_region[region][operation] += 0
+                if account is not None:
+                    self._received_place[(account, region)][operation] += 1
+                    self._accepted_place[(account, region)][operation] += 0
             self._received[operation] += 1
             self._received_ws[operation].update(workspace_ids)
             # Make the operation visible in "accepted" and "faults" with zeros.
+            self._accepted[operation] += 0
+            self._faults[operation].update(dict.fromkeys(COUNTED_KINDS, 0))
+            if operation in ACTION_BY_OPERATION:
+                self._started[operation] += 0
+
+    def unrecognized(self, operation: str) -> None:
+        """A request arrived whose credentials reach no account: refused before anything else."""
+        with self._lock:
+            self._unrecognized[operation] += 1
+            self._received[operation] += 1
             self._accepted[operation] += 0
             self._faults[operation].update(dict.fromkeys(COUNTED_KINDS, 0))
             if operation in ACTION_BY_OPERATION:
@@ -88,6 +111,7 @@ class CallCounter:
         workspace_ids: Iterable[str],
         started: Iterable[str] = (),
         region: str | None = None,
+        account: str | None = None,
     ) -> None:
         """The request reached the backend, for these WorkSpaces, and began these transitions.
 
@@ -98,6 +122,8 @@ class CallCounter:
         with self._lock:
             if region is not None:
                 self._accepted_region[region][operation] += 1
+                if account is not None:
+                    self._accepted_place[(account, region)][operation] += 1
             self._accepted[operation] += 1
             self._accepted_ws[operation].update(workspace_ids)
             if started:
@@ -116,11 +142,15 @@ class CallCounter:
             self._started_ws.clear()
             self._received_region.clear()
             self._accepted_region.clear()
+            self._received_place.clear()
+            self._accepted_place.clear()
+            self._unrecognized.clear()
 
-    def snapshot(self) -> dict[str, Any]:
-        """Plain-dict copy in the shape the control API returns."""
+    def snapshot(self, by_account: bool = False) -> dict[str, Any]:
+        """Plain-dict copy in the shape the control API returns; with ``by_account`` (when the
+        simulator has declared accounts), also ``by_account`` and ``unrecognized``."""
         with self._lock:
-            return {
+            counts = {
                 "by_operation": dict(self._received),
                 "accepted": dict(self._accepted),
                 "by_workspace": {op: dict(c) for op, c in self._received_ws.items() if c},
@@ -138,3 +168,27 @@ class CallCounter:
                     for region, received in self._received_region.items()
                 },
             }
+            if by_account:
+                counts["by_account"] = self._by_account()
+                counts["unrecognized"] = dict(self._unrecognized)
+            return counts
+
+    def _by_account(self) -> dict[str, Any]:
+        """{account: {by_operation, accepted, by_region: {region: {by_operation, accepted}}}}
+        for the accounts that received a call."""
+        accounts: dict[str, Any] = {}
+        for (account, region), received in self._received_place.items():
+            entry = accounts.setdefault(
+                account, {"by_operation": Counter(), "accepted": Counter(), "by_region": {}}
+            )
+            accepted = self._accepted_place[(account, region)]
+            entry["by_operation"].update(received)
+            entry["accepted"].update(accepted)
+            entry["by_region"][region] = {
+                "by_operation": dict(received),
+                "accepted": dict(accepted),
+            }
+        for entry in accounts.values():
+            entry["by_operation"] = dict(entry["by_operation"])
+            entry["accepted"] = dict(entry["accepted"])
+        return accounts

@@ -56,19 +56,28 @@ class SimulatorControl:
         return bool(self._call("GET", "health").get("ok"))
 
     def reset(self) -> None:
-        """Forget every region's WorkSpaces and directories, faults, schedule and counts;
-        timing back to defaults."""
+        """Forget every account (and its keys) and region's WorkSpaces and directories, faults,
+        schedule and counts; timing back to defaults."""
         self._call("POST", "reset", {})
 
     def load_scenario(self, scenario: dict[str, Any]) -> dict[str, Any]:
         """Add a scenario; returns {"workspace_ids": [...], "directory_ids": [...],
-        "regions": {workspace_id: region}}."""
+        "regions": {workspace_id: region}} (and, with declared accounts,
+        "accounts": {workspace_id: account})."""
         return dict(self._call("POST", "scenario", scenario))
 
-    def workspaces(self, region: str | None = None) -> list[dict[str, Any]]:
-        """The true current state of every WorkSpace (of ``region`` only, when given), each
-        with its "Region": the regions in the order first seeded, each in creation order."""
-        query = "" if region is None else "?" + urllib.parse.urlencode({"region": region})
+    def workspaces(
+        self, region: str | None = None, account: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The true current state of every WorkSpace (of ``region`` and ``account`` only, when
+        given), each with its "Region" (and, with declared accounts, its "Account"): the
+        accounts and regions in the order first seeded, each in creation order."""
+        params = {
+            key: value
+            for key, value in (("region", region), ("account", account))
+            if value is not None
+        }
+        query = "?" + urllib.parse.urlencode(params) if params else ""
         return list(self._call("GET", f"workspaces{query}")["workspaces"])
 
     def workspace(self, workspace_id: str) -> dict[str, Any]:
@@ -127,8 +136,10 @@ class SimulatorControl:
 
     def calls(self) -> dict[str, Any]:
         """Call counts: by_operation, accepted, by_workspace, accepted_by_workspace, faults,
-        started, started_by_workspace (each summed over every region), and by_region
-        ({region: {"by_operation": ..., "accepted": ...}})."""
+        started, started_by_workspace (each summed over every region and account), and
+        by_region ({region: {"by_operation": ..., "accepted": ...}}); with declared accounts
+        also by_account ({account: {"by_operation", "accepted", "by_region"}}) and
+        unrecognized ({operation: requests refused for their credentials})."""
         return dict(self._call("GET", "calls"))
 
     def reset_calls(self) -> None:

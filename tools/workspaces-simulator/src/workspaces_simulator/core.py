@@ -1,5 +1,5 @@
-"""The simulator's state: a backend per region, timing, faults, schedule and call counts,
-behind one lock.
+"""The simulator's state: a backend per account and region, the credentials that reach each
+account, timing, faults, schedule and call counts, behind one lock.
 
 ``Simulator`` is what the HTTP layer and the control API act on. moto's backend
 is not thread-safe, so every access to it goes through ``Simulator.lock``, and
@@ -7,11 +7,13 @@ every access first applies the scheduled changes that have come due
 (``catch_up``), so a timed change is seen by every read after its time
 without a background thread.
 
-Each region has a backend of its own (its WorkSpaces, directories, tags,
-snapshots and connection status), made the first time the region is named;
-the backends share an ``Account``: the timing settings and the index of
-WorkSpace ids, which are unique across regions as on AWS. Faults, the schedule
-and the call counts are simulator-wide too.
+Each region of each account has a backend of its own (its WorkSpaces, directories,
+tags, snapshots and connection status), made the first time it is named; the
+backends share a ``SharedState``: the timing settings and the index of WorkSpace
+ids, which are unique across regions and accounts as on AWS. Faults, the schedule
+and the call counts are simulator-wide too. Which account a request reaches is the
+``Credentials``' answer for its access key (see ``accounts``): the one default
+account for any key, until a scenario declares accounts.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import time
 from collections.abc import Callable, Container
 from typing import Any
 
-from .backend import DEFAULT_REGION, Account, SimulatedWorkSpacesBackend
+from .accounts import ACCOUNT_ID_PATTERN, Credentials
+from .backend import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, SharedState, SimulatedWorkSpacesBackend
 from .calls import CallCounter
 from .faults import FaultInjector, parse_faults
 from .lifecycle import Timing
@@ -33,7 +36,9 @@ LOG = logging.getLogger(__name__)
 
 
 class Simulator:
-    """One simulated WorkSpaces account, reached with any credentials, with a fleet per region.
+    """Simulated WorkSpaces accounts, each with a fleet per region: one default account
+    reached with any credentials, or the accounts a scenario declares, each reached with
+    its own access keys (and with the temporary credentials AssumeRole gives for it).
 
     ``region`` is the default region: the one of requests that name none, and of
     scenarios that name none.
@@ -52,31 +57,49 @@ class Simulator:
         self.lock = threading.RLock()
         self.calls = CallCounter()
         self.faults = FaultInjector(clock)
-        self.account = Account()
-        self.backends: dict[str, SimulatedWorkSpacesBackend] = {}
+        self.shared = SharedState()
+        self.backends: dict[tuple[str, str], SimulatedWorkSpacesBackend] = {}
+        self.credentials = Credentials()
         self.schedule = Schedule()
 
     def reset(self) -> None:
-        """Forget every region, faults, schedule and counts; timing back to defaults."""
+        """Forget every account and region, faults, schedule and counts; timing back to
+        defaults."""
         with self.lock:
-            self.account = Account()
+            self.shared = SharedState()
             self.backends = {}
+            self.credentials = Credentials()
             self.faults.configure({})
             self.schedule.clear()
             self.calls.reset()
 
     # ------------------------------------------------------------------- regions
 
-    def backend_for(self, region: str) -> SimulatedWorkSpacesBackend:
-        """The backend of ``region``, empty the first time the region is named."""
+    def backend_for(
+        self, region: str, account_id: str = DEFAULT_ACCOUNT_ID
+    ) -> SimulatedWorkSpacesBackend:
+        """The backend of ``region`` of ``account_id``, empty the first time it is named."""
         with self.lock:
-            backend = self.backends.get(region)
+            backend = self.backends.get((account_id, region))
             if backend is None:
                 backend = SimulatedWorkSpacesBackend(
-                    region_name=region, clock=self.clock, account=self.account
+                    region_name=region, account_id=account_id, clock=self.clock, shared=self.shared
                 )
-                self.backends[region] = backend
+                self.backends[(account_id, region)] = backend
             return backend
+
+    @property
+    def accounts_declared(self) -> bool:
+        """True once a scenario declared accounts (since the last reset): then only their keys
+        are accepted, and the control API's answers name each WorkSpace's and call's account."""
+        with self.lock:
+            return self.credentials.declared
+
+    def account_for(self, access_key: str | None, session_token: str | None) -> str:
+        """The account a request signed with these credentials reaches; ``CredentialError``
+        when they reach none."""
+        with self.lock:
+            return self.credentials.account_of(access_key, session_token, self.wall_clock())
 
     @property
     def backend(self) -> SimulatedWorkSpacesBackend:
@@ -84,9 +107,12 @@ class Simulator:
         return self.backend_for(self.default_region)
 
     def _backend_holding(self, workspace_id: str) -> SimulatedWorkSpacesBackend:
-        """The backend of the region that holds the WorkSpace (found in the account's index);
-        for an unknown id the default region's, which answers that it does not exist."""
-        return self.backend_for(self.account.region_of.get(workspace_id, self.default_region))
+        """The backend of the account and region that hold the WorkSpace (found in the shared
+        index); for an unknown id the default region's, which answers that it does not exist."""
+        return self.backend_for(
+            self.shared.region_of.get(workspace_id, self.default_region),
+            self.shared.account_of.get(workspace_id, DEFAULT_ACCOUNT_ID),
+        )
 
     # ------------------------------------------------------------------ schedule
 
@@ -106,7 +132,7 @@ class Simulator:
 
     def _apply(self, event: PendingEvent, at: float, wall: float) -> None:
         spec = event.spec
-        if spec.workspace_id not in self.account.region_of:
+        if spec.workspace_id not in self.shared.region_of:
             LOG.info("scheduled change of %s dropped: it no longer exists", spec.workspace_id)
             return
         backend = self._backend_holding(spec.workspace_id)
@@ -121,7 +147,7 @@ class Simulator:
         events = parse_schedule(data)
         with self.lock:
             self.catch_up()
-            self._check_schedule_ids(events, self.account.region_of.keys())
+            self._check_schedule_ids(events, self.shared.region_of.keys())
             self.schedule.replace(events, self.clock(), self.wall_clock())
             return self.schedule.to_list(self.clock())
 
@@ -154,48 +180,70 @@ class Simulator:
         with self.lock:
             self.catch_up()
             self._check_free_ids([seed.workspace_id for seed in plan.workspaces])
+            conflicts = self.credentials.conflicts(plan.accounts)
+            if conflicts:
+                raise ScenarioError("accounts: " + "; ".join(conflicts))
             # Ids are unique across regions: any region's backend allocates them.
             workspace_ids = self.backend.assign_ids(plan.workspaces)
             if plan.schedule is not None:
                 self._check_schedule_ids(
-                    plan.schedule, set(self.account.region_of) | set(workspace_ids)
+                    plan.schedule, set(self.shared.region_of) | set(workspace_ids)
                 )
+            for account in plan.accounts:
+                self.credentials.declare(account)
             for directory in plan.directories:
-                self.backend_for(directory.region).add_directory(
+                self.backend_for(directory.region, directory.account_id).add_directory(
                     directory.directory_id, directory.name, directory.alias
                 )
             for seed in plan.workspaces:
-                self.backend_for(seed.region).add_workspace(seed)
+                self.backend_for(seed.region, seed.account_id).add_workspace(seed)
             if plan.timing is not None:
-                self.account.timing = plan.timing
+                self.shared.timing = plan.timing
             if plan.faults is not None:
                 self.faults.configure(plan.faults)
             if plan.schedule is not None:
                 self.schedule.replace(plan.schedule, self.clock(), self.wall_clock())
-        return {
-            "workspace_ids": workspace_ids,
-            "directory_ids": [d.directory_id for d in plan.directories],
-            "regions": {str(seed.workspace_id): seed.region for seed in plan.workspaces},
-        }
+            answer: dict[str, Any] = {
+                "workspace_ids": workspace_ids,
+                "directory_ids": [d.directory_id for d in plan.directories],
+                "regions": {str(seed.workspace_id): seed.region for seed in plan.workspaces},
+            }
+            if self.credentials.declared:
+                answer["accounts"] = {
+                    str(seed.workspace_id): seed.account_id for seed in plan.workspaces
+                }
+        return answer
 
     def _check_free_ids(self, workspace_ids: list[str | None]) -> None:
-        taken = sorted(ws for ws in workspace_ids if ws and ws in self.account.region_of)
+        taken = sorted(ws for ws in workspace_ids if ws and ws in self.shared.region_of)
         if taken:
             raise ScenarioError(f"WorkSpace ids already exist: {', '.join(taken)}")
 
     # ------------------------------------------------------------ control reads
 
-    def workspaces(self, region: str | None = None) -> list[dict[str, Any]]:
-        """The true current state of every WorkSpace (of ``region`` only, when given): the
-        regions in the order their first WorkSpace was placed, each in creation order."""
+    def workspaces(
+        self, region: str | None = None, account: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The true current state of every WorkSpace (of ``region`` and ``account`` only, when
+        given): the accounts and regions in the order their first WorkSpace was placed, each
+        in creation order. With declared accounts each WorkSpace names its ``Account``."""
+        if region is not None:
+            check_region(region)
+        if account is not None and not ACCOUNT_ID_PATTERN.fullmatch(account):
+            raise ScenarioError(f"account {account!r} is not an AWS account id (12 digits)")
         with self.lock:
             self.catch_up()
-            regions = list(self.account.regions) if region is None else [check_region(region)]
             view = []
-            for name in regions:
-                backend = self.backends.get(name)
-                if backend is not None:
-                    view.extend(backend.true_view())
+            for account_id, region_name in self.shared.places:
+                if region not in (None, region_name) or account not in (None, account_id):
+                    continue
+                backend = self.backends.get((account_id, region_name))
+                if backend is None:
+                    continue
+                for item in backend.true_view():
+                    if self.credentials.declared:
+                        item["Account"] = account_id
+                    view.append(item)
             return view
 
     def set_state(self, workspace_id: str, state: str) -> None:
@@ -216,7 +264,7 @@ class Simulator:
     def timing(self) -> Timing:
         """Current timing settings (every region's)."""
         with self.lock:
-            return self.account.timing
+            return self.shared.timing
 
     def set_timing(
         self,
@@ -226,5 +274,5 @@ class Simulator:
     ) -> Timing:
         """Change some timing settings; running transitions keep their end time."""
         with self.lock:
-            self.account.timing = self.account.timing.updated(speed, durations, stale_seconds)
-            return self.account.timing
+            self.shared.timing = self.shared.timing.updated(speed, durations, stale_seconds)
+            return self.shared.timing

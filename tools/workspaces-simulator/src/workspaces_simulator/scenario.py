@@ -1,7 +1,9 @@
 """Scenario format: parse a scenario mapping (from YAML or the control API) into seeds.
 
 A scenario describes directories, fleets of generated WorkSpaces and explicit
-WorkSpaces, plus optional ``timing``, ``faults`` and ``schedule`` sections. Parsing is strict
+WorkSpaces (of the default account, or of the ``accounts`` it declares, each with
+the access keys it answers for), plus optional ``timing``, ``faults`` and
+``schedule`` sections. Parsing is strict
 (unknown keys are errors) so that a typo in a scenario fails loudly instead of
 silently seeding something else. See README.md for the full format.
 """
@@ -17,7 +19,14 @@ from typing import Any
 
 import yaml
 
-from .backend import DEFAULT_REGION, REGION_PATTERN, SeedWorkspace, derived_directory_id
+from .accounts import ACCESS_KEY_PATTERN, ACCOUNT_ID_PATTERN, DeclaredAccount
+from .backend import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_REGION,
+    REGION_PATTERN,
+    SeedWorkspace,
+    derived_directory_id,
+)
 from .lifecycle import (
     CONNECTION_STATES,
     RUNNING_MODES,
@@ -53,7 +62,19 @@ _COMMON_KEYS = {
 _FLEET_KEYS = _COMMON_KEYS | {"name", "count", "states", "user_prefix", "computer_prefix"}
 _WORKSPACE_KEYS = _COMMON_KEYS | {"id", "user", "computer_name"}
 _DIRECTORY_KEYS = {"id", "name", "alias", "bundle", "region", "fleets", "workspaces"}
-_TOP_KEYS = {"name", "description", "region", "timing", "faults", "schedule", "directories"}
+_ACCOUNT_KEYS = {"id", "access_keys", "roles", "region", "directories"}
+_TOP_KEYS = {
+    "name",
+    "description",
+    "region",
+    "timing",
+    "faults",
+    "schedule",
+    "directories",
+    "accounts",
+}
+#: What a role name looks like (IAM's characters, 1 to 64 of them).
+_ROLE_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 
 class ScenarioError(ValueError):
@@ -68,6 +89,7 @@ class DirectorySeed:
     name: str
     alias: str | None
     region: str = DEFAULT_REGION
+    account_id: str = DEFAULT_ACCOUNT_ID
 
 
 @dataclass
@@ -76,6 +98,8 @@ class ScenarioPlan:
 
     directories: list[DirectorySeed] = field(default_factory=list)
     workspaces: list[SeedWorkspace] = field(default_factory=list)
+    #: The accounts the scenario declares (their keys and roles).
+    accounts: list[DeclaredAccount] = field(default_factory=list)
     timing: Timing | None = None
     faults: dict[str, Any] | None = None
     #: None when the scenario has no schedule section (the current one is kept).
@@ -334,7 +358,14 @@ def _workspace(spec: Any, directory_id: str, bundle: str, now: float, where: str
     return seed
 
 
-def _directory(spec: Any, plan: ScenarioPlan, region: str, now: float, where: str) -> None:
+def _directory(
+    spec: Any,
+    plan: ScenarioPlan,
+    region: str,
+    now: float,
+    where: str,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+) -> None:
     spec = _check_keys(spec, _DIRECTORY_KEYS, where)
     if spec.get("region") is not None:
         region = check_region(spec["region"], f"{where}.region")
@@ -345,7 +376,9 @@ def _directory(spec: Any, plan: ScenarioPlan, region: str, now: float, where: st
             f"{where}.id {directory_id!r} does not match {DIRECTORY_ID_PATTERN.pattern}"
         )
     bundle = _bundle(spec.get("bundle"), DEFAULT_BUNDLE_ID, where)
-    plan.directories.append(DirectorySeed(directory_id, name, spec.get("alias"), region))
+    plan.directories.append(
+        DirectorySeed(directory_id, name, spec.get("alias"), region, account_id)
+    )
     seeds = []
     for index, fleet in enumerate(spec.get("fleets") or []):
         seeds.extend(_fleet(fleet, directory_id, bundle, now, f"{where}.fleets[{index}]"))
@@ -355,7 +388,47 @@ def _directory(spec: Any, plan: ScenarioPlan, region: str, now: float, where: st
         )
     for seed in seeds:
         seed.region = region
+        seed.account_id = account_id
     plan.workspaces.extend(seeds)
+
+
+def _directories(
+    data: Any, plan: ScenarioPlan, region: str, now: float, where: str, account_id: str
+) -> None:
+    directories = data or []
+    if not isinstance(directories, list):
+        raise ScenarioError(f"{where} must be a list")
+    for index, directory in enumerate(directories):
+        _directory(directory, plan, region, now, f"{where}[{index}]", account_id)
+
+
+def _strings(data: Any, pattern: re.Pattern[str], where: str) -> list[str]:
+    if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+        raise ScenarioError(f"{where} must be a list of strings")
+    for item in data:
+        if not pattern.fullmatch(item):
+            raise ScenarioError(f"{where}: {item!r} does not match {pattern.pattern}")
+    return list(dict.fromkeys(data))
+
+
+def _account(spec: Any, plan: ScenarioPlan, region: str, now: float, where: str) -> None:
+    """One entry of ``accounts``: its id, the keys it answers for, the roles that can be
+    assumed in it, and its directories (in the scenario's shape)."""
+    spec = _check_keys(spec, _ACCOUNT_KEYS, where)
+    account_id = spec.get("id")
+    if not isinstance(account_id, str) or not ACCOUNT_ID_PATTERN.fullmatch(account_id):
+        raise ScenarioError(
+            f"{where}.id must be an AWS account id, 12 digits as a quoted string "
+            f'(like "111122223333"), not {account_id!r}'
+        )
+    keys = _strings(spec.get("access_keys", []), ACCESS_KEY_PATTERN, f"{where}.access_keys")
+    roles = None
+    if spec.get("roles") is not None:
+        roles = _strings(spec["roles"], _ROLE_NAME_PATTERN, f"{where}.roles")
+    if spec.get("region") is not None:
+        region = check_region(spec["region"], f"{where}.region")
+    plan.accounts.append(DeclaredAccount(account_id, keys, roles))
+    _directories(spec.get("directories"), plan, region, now, f"{where}.directories", account_id)
 
 
 def parse_scenario(data: Any, now: float, default_region: str = DEFAULT_REGION) -> ScenarioPlan:
@@ -384,11 +457,16 @@ def parse_scenario(data: Any, now: float, default_region: str = DEFAULT_REGION) 
             plan.schedule = parse_schedule(data["schedule"])
         except ValueError as exc:
             raise ScenarioError(str(exc)) from exc
-    directories = data.get("directories") or []
-    if not isinstance(directories, list):
-        raise ScenarioError("directories must be a list")
-    for index, directory in enumerate(directories):
-        _directory(directory, plan, region, now, f"directories[{index}]")
+    _directories(data.get("directories"), plan, region, now, "directories", DEFAULT_ACCOUNT_ID)
+    accounts = data.get("accounts") or []
+    if not isinstance(accounts, list):
+        raise ScenarioError("accounts must be a list")
+    for index, account in enumerate(accounts):
+        _account(account, plan, region, now, f"accounts[{index}]")
+    declared = [account.account_id for account in plan.accounts]
+    if len(set(declared)) != len(declared):
+        twice = sorted({a for a in declared if declared.count(a) > 1})
+        raise ScenarioError(f"accounts declared twice: {', '.join(twice)}")
     explicit = [seed.workspace_id for seed in plan.workspaces if seed.workspace_id]
     duplicates = {ws for ws in explicit if explicit.count(ws) > 1}
     if duplicates:
