@@ -358,3 +358,21 @@ def test_credentials_alone() -> None:
     credentials = Credentials()
     assert credentials.account_of(None, None, 0.0) == "123456789012"
     assert credentials.account_of("whatever", "token", 0.0) == "123456789012"
+
+
+def test_iam_lists_no_account_alias(simulator: SimulatorServer) -> None:
+    """ListAccountAliases (what amazon.aws.aws_caller_info asks after STS) lists none; an
+    unknown key is refused as STS refuses it; other IAM actions are not served."""
+    simulator.control.load_scenario(TWO_ACCOUNTS)
+    iam = _client(simulator, "iam", LAB_KEY)
+    assert iam.list_account_aliases()["AccountAliases"] == []
+    with pytest.raises(ClientError) as not_served:
+        iam.list_users()
+    assert error_code(not_served.value) == "InvalidAction"
+    with pytest.raises(ClientError) as refused:
+        _client(simulator, "iam", "AKIAUNKNOWNKEY000001").list_account_aliases()
+    assert error_code(refused.value) == "InvalidClientTokenId"
+    assert simulator.control.calls()["by_account"][LAB]["by_operation"] == {
+        "ListAccountAliases": 1,
+        "ListUsers": 1,
+    }

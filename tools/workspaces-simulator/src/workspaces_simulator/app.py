@@ -4,8 +4,9 @@ AWS requests (``X-Amz-Target: WorkspacesService.<Operation>``) are counted,
 passed through fault injection, and only then handed to moto's response
 machinery under the simulator lock, with the backend of the request's account
 (the one its access key reaches, see ``accounts``) and region (that of its SigV4
-credential scope). Requests signed for the service ``sts`` (the Query protocol) go
-to STS instead (``sts``): AssumeRole and GetCallerIdentity. Injected latency is slept before the lock
+credential scope). Requests signed for the service ``sts`` or ``iam`` (the Query
+protocol) go to ``sts`` instead: AssumeRole, GetCallerIdentity, and IAM's
+ListAccountAliases. Injected latency is slept before the lock
 is taken so that concurrent slow calls overlap, as they would against AWS.
 
 Two faults act on the connection rather than on the service: a lost answer
@@ -45,7 +46,14 @@ from .errors import (
     error_response,
 )
 from .responses import SimulatedWorkSpacesResponse
-from .sts import SimulatedSTSResponse, StsError, sts_error_response
+from .sts import (
+    IAM_NAMESPACE,
+    STS_NAMESPACE,
+    SimulatedSTSResponse,
+    StsError,
+    iam_response,
+    sts_error_response,
+)
 from .validation import operation_model
 
 LOG = logging.getLogger(__name__)
@@ -158,8 +166,9 @@ class SimulatorApp:
     # ------------------------------------------------------------------ AWS side
 
     def _aws(self, request: SimulatorRequest) -> Response:
-        if credential_scope(request)[1] == "sts":
-            return self._sts(request)
+        service = credential_scope(request)[1]
+        if service in ("sts", "iam"):
+            return self._query(request, service)
         target = request.headers.get("X-Amz-Target", "")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         if not operation or operation_model(operation) is None:
@@ -192,11 +201,12 @@ class SimulatorApp:
             credential_scope(request)[0], request.headers.get("X-Amz-Security-Token")
         )
 
-    def _sts(self, request: SimulatorRequest) -> Response:
-        """AssumeRole and GetCallerIdentity (never faulted): counted like WorkSpaces calls, by
+    def _query(self, request: SimulatorRequest, service: str) -> Response:
+        """STS and IAM, the Query protocol (never faulted): counted like WorkSpaces calls, by
         the caller's account and the region its request is signed for."""
+        namespace = STS_NAMESPACE if service == "sts" else IAM_NAMESPACE
         form = urllib.parse.parse_qs(request.get_data(as_text=True))
-        operation = (form.get("Action") or [""])[0] or "UnknownStsAction"
+        operation = (form.get("Action") or [""])[0] or f"Unknown{service.upper()}Action"
         calls = self.simulator.calls
         try:
             account = self._account_of(request)
@@ -204,7 +214,9 @@ class SimulatorApp:
             calls.unrecognized(operation)
             code = "ExpiredToken" if exc.expired else "InvalidClientTokenId"
             return _aws_response(
-                *sts_error_response(StsError(code, str(exc), 400 if exc.expired else 403))
+                *sts_error_response(
+                    StsError(code, str(exc), 400 if exc.expired else 403), namespace
+                )
             )
         region = SimulatedWorkSpacesResponse(
             self.simulator.faults.forced_failure, self.simulator.default_region
@@ -218,9 +230,12 @@ class SimulatorApp:
         )
         with self.simulator.lock:
             try:
-                response = _aws_response(*handler.serve(request))
+                if service == "iam":
+                    response = _aws_response(*iam_response(operation))
+                else:
+                    response = _aws_response(*handler.serve(request))
             except StsError as error:
-                response = _aws_response(*sts_error_response(error))
+                response = _aws_response(*sts_error_response(error, namespace))
         calls.accepted(operation, [], region=region, account=account)
         return response
 

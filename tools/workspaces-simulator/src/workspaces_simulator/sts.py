@@ -1,4 +1,5 @@
-"""STS on the simulator's endpoint: AssumeRole and GetCallerIdentity (the Query protocol).
+"""STS on the simulator's endpoint: AssumeRole and GetCallerIdentity (the Query protocol),
+and IAM's ListAccountAliases, which ``amazon.aws.aws_caller_info`` calls after STS.
 
 moto's ``TokenResponse`` is reused for what is protocol: reading the form-encoded
 parameters against botocore's STS model and serialising the answer as the Query
@@ -29,7 +30,10 @@ from .accounts import AssumeRoleRefused, Credentials, Session
 
 #: The STS operations the simulator serves.
 STS_OPERATIONS = ("AssumeRole", "GetCallerIdentity")
+#: The IAM operations the simulator serves (IAM has no other state here).
+IAM_OPERATIONS = ("ListAccountAliases",)
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 
 class StsError(Exception):
@@ -42,11 +46,13 @@ class StsError(Exception):
         self.status = status
 
 
-def sts_error_response(error: StsError) -> tuple[int, dict[str, str], str]:
-    """Status, headers and body of an STS error, as the Query protocol sends them."""
+def sts_error_response(
+    error: StsError, namespace: str = STS_NAMESPACE
+) -> tuple[int, dict[str, str], str]:
+    """Status, headers and body of an STS (or IAM) error, as the Query protocol sends them."""
     kind = "Sender" if error.status < 500 else "Receiver"
     body = (
-        f'<ErrorResponse xmlns="{STS_NAMESPACE}"><Error><Type>{kind}</Type>'
+        f'<ErrorResponse xmlns="{namespace}"><Error><Type>{kind}</Type>'
         f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message></Error>"
         f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
     )
@@ -126,3 +132,21 @@ class SimulatedSTSResponse(TokenResponse):
         """GetCallerIdentity: who the request's key is, in which account."""
         user_id, arn, account = self._credentials.identity(self._caller_key, self._caller_account)
         return ActionResult({"UserId": user_id, "Account": account, "Arn": arn})
+
+
+def iam_response(operation: str) -> tuple[int, dict[str, str], str]:
+    """IAM's answer: ListAccountAliases lists none (no account has an alias here); any other
+    action is not served. Raises ``StsError`` for the latter."""
+    if operation not in IAM_OPERATIONS:
+        raise StsError(
+            "InvalidAction",
+            f"{operation or 'the request'} is not served by the WorkSpaces simulator "
+            f"(of IAM it serves {', '.join(IAM_OPERATIONS)}).",
+        )
+    body = (
+        f'<ListAccountAliasesResponse xmlns="{IAM_NAMESPACE}"><ListAccountAliasesResult>'
+        "<IsTruncated>false</IsTruncated><AccountAliases/></ListAccountAliasesResult>"
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        "</ListAccountAliasesResponse>"
+    )
+    return 200, {"Content-Type": "text/xml"}, body
