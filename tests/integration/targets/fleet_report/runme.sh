@@ -11,7 +11,7 @@
 # credentials and region.
 set -eux
 
-# start_runs, playbook, check (and SIMULATED, the AWS_* credentials of the controller).
+# start_runs, playbook (and SIMULATED, the AWS_* credentials of the controller).
 # shellcheck source=../setup_simulator/files/runbook_runs.sh
 source ../setup_simulator/files/runbook_runs.sh
 start_runs fleet_report
@@ -31,4 +31,5 @@ rc=0
 ANSIBLE_STDOUT_CALLBACK=ansible.posix.json ansible-playbook -i files/fleet.yml euc.workspaces.fleet_report \
     --forks 4 -e @../../integration_config.yml -e "workspaces_report_file=${work}/report.json" \
     >"${work}/report_run.json" || rc=$?
-check report_run report.yml -e "report_file=${work}/report.json"
+playbook checks/report.yml -e "run_file=${work}/report_run.json" -e "run_rc=${rc}" \
+    -e "report_file=${work}/report.json"
