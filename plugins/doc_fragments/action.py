@@ -19,11 +19,24 @@ class ModuleDocFragment:
 options:
   max_concurrency:
     description:
-      - How many API requests may be in flight at once.
-      - Requests that AWS throttles are retried with jittered backoff, so a higher value
-        mostly helps on fleets of hundreds.
+      - How many API calls the task may have in flight at once, counting the action's requests,
+        the per-WorkSpace reads (C(DescribeWorkspaceSnapshots), C(DescribeTags)) and the reads of
+        25 WorkSpaces a call (C(DescribeWorkspaces) by ids, as when waiting, and
+        C(DescribeWorkspacesConnectionStatus)). The pages of a directory's WorkSpaces are read
+        one after the other, as each page names the next.
+      - Every call of the task goes through one client, with botocore's adaptive retry mode
+        (one attempt per call; the module retries). Once AWS throttles a call, that client
+        holds every thread of the task to the rate the account lets through, learned from
+        the answers, so a higher value does not flood a throttled account. Throttled calls are
+        retried with jittered backoff.
+      - At a round trip of 50 ms, the default keeps a fleet of hundreds within its ideal time,
+        over 5 times faster than one call after another. Lower it to leave room in the
+        account's rate to other tools that run at the same time.
+      - 'To pace the task without the learned rate, give O(aws_config) the retries of your
+        choice, keeping one attempt per call, for example
+        C({"retries": {"mode": "standard", "total_max_attempts": 1}}).'
     type: int
-    default: 5
+    default: 20
   idempotency_token:
     description:
       - Makes a run safe to launch again, for example an AWX job relaunched after a crash. A run

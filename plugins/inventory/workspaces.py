@@ -338,7 +338,10 @@ class InventoryModule(AWSInventoryBase):
     def _list(self, options: InventoryOptions) -> list[HostRecord]:
         """Every region's host records, the regions listed at the same time, in the order of regions."""
         config = client_config(options.max_concurrency)
-        apis = [(region, WorkspacesApi(self.client(SERVICE, region=region, config=config))) for region in options.regions]
+        apis = [
+            (region, WorkspacesApi(self.client(SERVICE, region=region, config=config), max_concurrency=options.max_concurrency))
+            for region in options.regions
+        ]
         try:
             listed = map_concurrently(lambda item: list_region(item[1], item[0], options, self.warn), apis, len(apis))
         except RegionFailed as failure:

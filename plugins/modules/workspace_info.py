@@ -66,10 +66,13 @@ options:
     default: false
   max_concurrency:
     description:
-      - How many per-WorkSpace calls (C(DescribeTags), C(DescribeWorkspaceSnapshots)) may be in
-        flight at once. Throttled calls are retried with jittered backoff.
+      - How many calls may be in flight at once, counting the per-WorkSpace calls (C(DescribeTags),
+        C(DescribeWorkspaceSnapshots)) and the reads of 25 WorkSpaces a call (C(DescribeWorkspaces)
+        by ids, C(DescribeWorkspacesConnectionStatus)).
+      - They share one pace. Once AWS throttles a call, botocore's adaptive retry mode holds every
+        thread to the rate the account lets through. Throttled calls are retried with jittered backoff.
     type: int
-    default: 10
+    default: 20
 extends_documentation_fragment:
   - euc.workspaces.attributes
   - euc.workspaces.selection
@@ -246,7 +249,8 @@ def main() -> None:
     empty: dict[str, t.Any] = dict(changed=False, workspaces=[], missing_workspace_ids=[])
     try:
         options.validate()
-        result = describe_selected(WorkspacesApi(workspaces_client(module, options.max_concurrency)), options)
+        api = WorkspacesApi(workspaces_client(module, options.max_concurrency), max_concurrency=options.max_concurrency)
+        result = describe_selected(api, options)
     except InvalidOptionError as error:
         module.fail_json(msg=str(error), **empty)
     except WorkspacesError as error:

@@ -30,6 +30,7 @@ import typing as t
 from .api import AWSEntry
 from .api import WorkspacesApi
 from .common import CALLER_ERROR_CODES
+from .common import DEFAULT_MAX_CONCURRENCY
 from .common import InvalidOptionError
 from .common import WorkspacesError
 from .common import chunks
@@ -228,7 +229,7 @@ def action_argument_spec(spec: ActionSpec) -> dict[str, t.Any]:
     options: dict[str, t.Any] = dict(
         states=dict(type="list", elements="str", choices=list(spec.allowed_states), default=list(spec.default_states)),
         max_workspaces=dict(type="int", default=spec.default_max_workspaces),
-        max_concurrency=dict(type="int", default=5),
+        max_concurrency=dict(type="int", default=DEFAULT_MAX_CONCURRENCY),
         idempotency_token=dict(type="str", no_log=False),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=3600),
@@ -610,11 +611,11 @@ def read_snapshots(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions,
 
 
 def recheck_all(api: WorkspacesApi, spec: ActionSpec, options: ActionOptions, outcomes: t.Sequence[WorkspaceOutcome]) -> None:
-    """Read stale states and connections of many WorkSpaces, 25 a call, and drop the ineligible."""
-    for batch in chunks(list(outcomes), describe_batch_size()):
-        refresh(api, options, batch, force=False)
-        for outcome in batch:
-            recheck(spec, options, outcome)
+    """Read stale states and connections of many WorkSpaces, 25 a call (the calls at once),
+    and drop the ineligible."""
+    refresh(api, options, outcomes, force=False)
+    for outcome in outcomes:
+        recheck(spec, options, outcome)
 
 
 def refresh(
@@ -623,17 +624,19 @@ def refresh(
     outcomes: t.Sequence[WorkspaceOutcome],
     force: bool,
     also: t.Sequence[WorkspaceOutcome] = (),
+    read_ahead: int = 0,
 ) -> None:
     """Read again the states (and, with skip_connected, the connections) older than FRESH_STATE_SECONDS.
 
-    also: other WorkSpaces about to be requested; the stale ones among them fill the same
-    calls (25 ids each), so that a fleet costs one read per 25 requests, not one per request.
+    also: other WorkSpaces about to be requested, in the order they will be; the stale ones
+    among them fill the same calls (25 ids each), up to read_ahead WorkSpaces in all, so
+    that a fleet costs one read per 25 requests, not one per request, and the threads do
+    not wait on one small read after another.
     """
     now = api.clock.monotonic()
     stale = [o for o in outcomes if force or now - o.read_at > FRESH_STATE_SECONDS]
     if stale:
-        room = -len(stale) % describe_batch_size()
-        stale += [o for o in also if now - o.read_at > FRESH_STATE_SECONDS][:room]
+        stale += [o for o in also if now - o.read_at > FRESH_STATE_SECONDS][: _room(len(stale), read_ahead)]
     if stale:
         entries = api.read_states([o.workspace_id for o in stale])
         read_at = api.clock.monotonic()
@@ -652,12 +655,20 @@ def refresh(
 
     unchecked = list(outcomes) if force else unchecked_in(outcomes)
     if unchecked:
-        unchecked += unchecked_in(also)[: -len(unchecked) % describe_batch_size()]
+        unchecked += unchecked_in(also)[: _room(len(unchecked), read_ahead)]
         statuses = {s["WorkspaceId"]: s for s in api.describe_connection_status([o.workspace_id for o in unchecked])}
         read_at = api.clock.monotonic()
         for outcome in unchecked:
             outcome.connection_state = statuses.get(outcome.workspace_id, {}).get("ConnectionState")
             outcome.connection_read_at = read_at
+
+
+def _room(needed: int, read_ahead: int) -> int:
+    """How many other WorkSpaces a read of needed ones takes along: up to read_ahead in all,
+    and whatever fills its last batch of 25."""
+    batch = describe_batch_size()
+    total = max(needed, read_ahead)
+    return total - needed + -total % batch
 
 
 def recheck(spec: ActionSpec, options: ActionOptions, outcome: WorkspaceOutcome) -> bool:
@@ -730,9 +741,23 @@ class _Sender:
         self._refresh_lock = threading.Lock()
         self._queued: dict[str, WorkspaceOutcome] = {}
         self.stopping_error: WorkspacesError | None = None
+        self._started = api.clock.monotonic()
+        self._sent = 0
 
     def queue(self, outcomes: t.Iterable[WorkspaceOutcome]) -> None:
         self._queued.update((o.workspace_id, o) for o in outcomes)
+
+    def _read_ahead(self) -> int:
+        """How many WorkSpaces a fresh read covers: as many as the task sends within
+        FRESH_STATE_SECONDS at its pace so far (read further, they would be stale by the time
+        they are sent, and read again), between one batch of 25 and a batch per thread (all
+        read at once); a batch per thread before the first request has gone."""
+        batch = describe_batch_size()
+        most = batch * self.options.max_concurrency
+        elapsed = self.api.clock.monotonic() - self._started
+        if self._sent == 0 or elapsed <= 0:
+            return most
+        return max(batch, min(most, int(self._sent / elapsed * FRESH_STATE_SECONDS)))
 
     def _stop(self, error: WorkspacesError) -> None:
         with self._lock:
@@ -766,7 +791,8 @@ class _Sender:
             return []
         try:
             with self._refresh_lock:
-                refresh(self.api, self.options, pending, force=attempts.ambiguous, also=list(self._queued.values()))
+                refresh(self.api, self.options, pending, force=attempts.ambiguous, also=list(self._queued.values()),
+                        read_ahead=self._read_ahead())
         except WorkspacesError as error:
             self._caller_error_stops(error)
             self._give_up(pending, attempts, f"not requested: its state could not be read right before the request ({error})")
@@ -803,6 +829,8 @@ class _Sender:
         except Exception as error:  # pylint: disable=broad-except
             return self._attempt_failed(sendable, attempts, error)
         self.api.outage.record_success(self.spec.operation)
+        with self._lock:
+            self._sent += len(sendable)
         self._apply_answer(sendable, failed_requests, attempts)
         return []
 

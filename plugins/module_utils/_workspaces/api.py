@@ -34,6 +34,7 @@ from .common import chunks
 from .common import describe_batch_size
 from .common import error_code
 from .common import error_message
+from .concurrency import map_concurrently
 from .retry import Clock
 from .retry import Outage
 from .retry import call_read
@@ -44,10 +45,13 @@ AWSEntry = t.Dict[str, t.Any]
 class WorkspacesApi:
     """The WorkSpaces calls of one run: a boto3 client, the run's clock and outage bound."""
 
-    def __init__(self, client: t.Any, clock: Clock | None = None) -> None:
+    def __init__(self, client: t.Any, clock: Clock | None = None, max_concurrency: int = 1) -> None:
         self.client = client
         self.clock = clock or Clock()
         self.outage = Outage(self.clock)
+        # The batches of 25 ids of one read (a wait poll, a fresh-state read, a selection by
+        # ids) do not depend on each other: they are asked this many at a time.
+        self.max_concurrency = max_concurrency
 
     # ------------------------------------------------------------------ reads
 
@@ -78,10 +82,7 @@ class WorkspacesApi:
 
     def describe_workspaces_by_ids(self, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
         """The WorkSpaces among workspace_ids that exist, asked for 25 ids at a time."""
-        found: list[AWSEntry] = []
-        for batch in chunks(list(workspace_ids), describe_batch_size()):
-            found.extend(self.describe_workspaces(WorkspaceIds=list(batch)))
-        return found
+        return self._batched(lambda batch: self.describe_workspaces(WorkspaceIds=batch), workspace_ids)
 
     def read_states(self, workspace_ids: t.Sequence[str]) -> dict[str, AWSEntry]:
         """{id: DescribeWorkspaces entry} of those of the WorkSpaces that exist."""
@@ -104,17 +105,20 @@ class WorkspacesApi:
     @WorkspacesErrorHandler.common_error_handler("describe WorkSpaces connection status")
     def describe_connection_status(self, workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
         """Connection status of the given WorkSpaces, 25 ids a call, all pages."""
-        statuses: list[AWSEntry] = []
-        for batch in chunks(list(workspace_ids), describe_batch_size()):
-            statuses.extend(
-                self._all_pages(
-                    "describe WorkSpaces connection status",
-                    "describe_workspaces_connection_status",
-                    "WorkspacesConnectionStatus",
-                    WorkspaceIds=list(batch),
-                )
-            )
-        return statuses
+        return self._batched(
+            lambda batch: self._all_pages(
+                "describe WorkSpaces connection status",
+                "describe_workspaces_connection_status",
+                "WorkspacesConnectionStatus",
+                WorkspaceIds=batch,
+            ),
+            workspace_ids,
+        )
+
+    def _batched(self, read: t.Callable[[list[str]], list[AWSEntry]], workspace_ids: t.Sequence[str]) -> list[AWSEntry]:
+        """read of every batch of 25 ids, max_concurrency batches at once, in the order of the ids."""
+        batches = [list(batch) for batch in chunks(list(workspace_ids), describe_batch_size())]
+        return [entry for entries in map_concurrently(read, batches, self.max_concurrency) for entry in entries]
 
     # ------------------------------------------------------------------ writes: one attempt each
 

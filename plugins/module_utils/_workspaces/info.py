@@ -24,6 +24,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import normali
 from .api import AWSEntry
 from .api import WorkspacesApi
 from .common import ALL_STATES
+from .common import DEFAULT_MAX_CONCURRENCY
 from .common import InvalidOptionError
 from .concurrency import map_concurrently
 from .selection import Selectors
@@ -41,7 +42,7 @@ def info_argument_spec() -> dict[str, t.Any]:
         include_tags=dict(type="bool", default=False),
         include_snapshots=dict(type="bool", default=False),
         include_connection_status=dict(type="bool", default=False),
-        max_concurrency=dict(type="int", default=10),
+        max_concurrency=dict(type="int", default=DEFAULT_MAX_CONCURRENCY),
     )
 
 

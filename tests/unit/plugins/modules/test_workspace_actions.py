@@ -83,7 +83,7 @@ def harness(run_module: RunModule, monkeypatch: pytest.MonkeyPatch) -> Harness:
     monkeypatch.setattr(module_runner, "workspaces_client", ClientFactory(fake))
     # The wait's sleeps and the retries' backoff pass on a fake clock.
     clock = FakeClock()
-    monkeypatch.setattr(module_runner, "WorkspacesApi", lambda client: WorkspacesApi(client, clock))
+    monkeypatch.setattr(module_runner, "WorkspacesApi", lambda client, **kwargs: WorkspacesApi(client, clock, **kwargs))
     return Harness(fake, run_module, clock)
 
 

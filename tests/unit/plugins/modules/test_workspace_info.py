@@ -57,7 +57,7 @@ def test_every_workspace_without_a_selector(run_module: RunModule, fake: FakeWor
     assert [(ws["workspace_id"], ws["state"]) for ws in run.result["workspaces"]] == [(ws_id(1), "AVAILABLE"), (ws_id(2), "ERROR"), (ws_id(3), "STOPPED")]
     assert run.result["workspaces"][0]["workspace_properties"]["running_mode"] == "AUTO_STOP"
     assert fake.operations == ["DescribeWorkspaces"]
-    assert factory.max_concurrency == [10]
+    assert factory.max_concurrency == [20]
 
 
 def test_details_are_merged_when_asked_for(run_module: RunModule, fake: FakeWorkspacesClient, factory: ClientFactory) -> None:

@@ -74,7 +74,7 @@ def test_success(run_module: RunModule, fake: FakeWorkspacesClient, factory: Cli
     ]
     assert all(ENTRY_KEYS <= set(entry) for entry in run.result["workspaces"])
     assert sorted(fake.rebuild_calls) == [ws_id(0), ws_id(1)]
-    assert factory.max_concurrency == [5]
+    assert factory.max_concurrency == [20]
 
 
 def test_the_defaults_rebuild_only_broken_workspaces_with_a_snapshot_and_no_user(

@@ -69,7 +69,8 @@ def make_options(check_mode: bool = False, **params: t.Any) -> ActionOptions:
 
 
 def rebuild(fake: FakeWorkspacesClient, check_mode: bool = False, **params: t.Any) -> ActionReport:
-    return run_action(WorkspacesApi(fake), REBUILD, make_options(check_mode, **params))
+    options = make_options(check_mode, **params)
+    return run_action(WorkspacesApi(fake, max_concurrency=options.max_concurrency), REBUILD, options)
 
 
 def outcomes(report: ActionReport) -> dict[str, dict[str, t.Any]]:

@@ -17,11 +17,13 @@ import typing as t
 
 import pytest
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import actions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import CONFIRM_SECONDS
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import FRESH_STATE_SECONDS
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionFailed
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionReport
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.retry import BACKOFF_DELAY
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.retry import BACKOFF_MAX_DELAY
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.retry import OUTAGE_MAX_CONSECUTIVE_FAILURES
@@ -40,6 +42,7 @@ from ....helpers.fake_workspaces import when
 from ....helpers.fake_workspaces import workspace
 from ....helpers.fake_workspaces import ws_id
 from .test_actions import fleet
+from .test_actions import make_options
 from .test_actions import outcomes
 from .test_actions import rebuild
 
@@ -642,3 +645,38 @@ def test_an_ambiguous_error_is_resent_only_after_a_fresh_read_shows_the_workspac
     assert after_first(fake, "RebuildWorkspaces") == ["DescribeWorkspaces", "DescribeWorkspacesConnectionStatus", "RebuildWorkspaces"]
     assert (fake.rebuild_calls, fake.accepted) == ([W0, W0], [W0])
     assert (report.failed, result_of(report)["rebuild_requested"]) == (False, [W0])
+
+
+def test_a_fresh_read_covers_a_batch_per_thread_before_the_first_request(wait_clock: FakeClock) -> None:
+    """100 WorkSpaces whose plan went stale, 4 threads: before the first request one fresh read covers
+    all of them, 4 calls of 25 ids (states, and connections), instead of a read of 25 per request
+    that every thread would wait on in turn."""
+    fake = fleet(*["ERROR"] * 100)
+    fake.hooks["DescribeWorkspaceSnapshots"] = [lambda _fake: wait_clock.advance(FRESH_STATE_SECONDS + 1)]
+    report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=100, max_concurrency=4)
+    first_rebuild = fake.operations.index("RebuildWorkspaces")
+    before = fake.calls[:first_rebuild]
+    for operation in ("DescribeWorkspaces", "DescribeWorkspacesConnectionStatus"):
+        reads = [call.params["WorkspaceIds"] for call in before if call.operation == operation and "WorkspaceIds" in call.params]
+        assert [len(ids) for ids in reads] == [25] * 4, operation
+        assert sorted(wid for ids in reads for wid in ids) == [ws_id(n) for n in range(100)]
+    assert len(report.as_result(False)["rebuild_requested"]) == 100
+
+
+@pytest.mark.parametrize(
+    ("sent", "elapsed", "read_ahead"),
+    [
+        pytest.param(0, 0.0, 200, id="before-any-request-a-batch-per-thread"),
+        pytest.param(20, 10.0, 25, id="slow-pace-one-batch"),
+        pytest.param(200, 10.0, 100, id="what-5-s-at-20-a-second-sends"),
+        pytest.param(1000, 10.0, 200, id="fast-pace-a-batch-per-thread-at-most"),
+    ],
+)
+def test_a_fresh_read_reads_ahead_what_the_pace_sends_before_it_goes_stale(sent: int, elapsed: float, read_ahead: int) -> None:
+    """Read further ahead than the task sends within FRESH_STATE_SECONDS, and the WorkSpaces read
+    would be stale, and read again, by the time their request goes: a throttled task reads less."""
+    clock = FakeClock()
+    sender = actions._Sender(WorkspacesApi(fleet(), clock), REBUILD, make_options(max_concurrency=8))
+    sender._sent = sent
+    clock.advance(elapsed)
+    assert sender._read_ahead() == read_ahead

@@ -452,3 +452,28 @@ def test_a_next_token_that_looks_like_a_botocore_token_still_pages(monkeypatch: 
     found = WorkspacesApi(fake).describe_workspaces()
     assert [entry["WorkspaceId"] for entry in found] == [ws_id(number) for number in range(60)]
     assert [params.get("NextToken") is not None for params in fake.calls_of("DescribeWorkspaces")] == [False, True, True]
+
+
+@pytest.mark.parametrize("read", ["states", "connection-status"])
+def test_the_batches_of_one_read_are_asked_at_once(read: str) -> None:
+    """75 ids with max_concurrency 3: the three calls of 25 ids are in flight together (each waits for
+    the other two: asked one after the other, the first would wait in vain), the answers in id order."""
+    ids = [ws_id(n) for n in range(75)]
+    fake = FakeWorkspacesClient([workspace(wid, "AVAILABLE") for wid in ids])
+    together = threading.Barrier(3, timeout=10)
+    operation = "DescribeWorkspaces" if read == "states" else "DescribeWorkspacesConnectionStatus"
+    fake.hooks[operation] = [lambda _fake: together.wait()] * 3
+    api = WorkspacesApi(fake, max_concurrency=3)
+    if read == "states":
+        assert list(api.read_states(ids)) == ids
+    else:
+        assert [status["WorkspaceId"] for status in api.describe_connection_status(ids)] == ids
+    assert sorted(len(params["WorkspaceIds"]) for params in fake.calls_of(operation)) == [25, 25, 25]
+
+
+def test_one_thread_asks_the_batches_one_after_the_other() -> None:
+    """The default of a WorkspacesApi: one call at a time, in id order."""
+    ids = [ws_id(n) for n in range(30)]
+    fake = FakeWorkspacesClient([workspace(wid, "AVAILABLE") for wid in ids])
+    assert list(WorkspacesApi(fake).read_states(ids)) == ids
+    assert [params["WorkspaceIds"] for params in fake.calls_of("DescribeWorkspaces")] == [ids[:25], ids[25:]]

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import typing as t
 
+import botocore.session
 import pytest
+from botocore.retries import adaptive
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import client_config
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import workspaces_client
 
 
@@ -33,3 +36,30 @@ def test_the_connection_pool_serves_every_thread(max_concurrency: int, pool: int
     [(service, params)] = module.requests
     assert service == "workspaces"
     assert params["config"].max_pool_connections == pool
+
+
+def test_one_attempt_per_call_in_adaptive_mode() -> None:
+    """botocore makes one attempt per call (the engine retries) and paces every thread of the
+    client at the rate it learns from throttled answers (adaptive mode)."""
+    module = RecordingModule()
+    workspaces_client(module, 20)
+    [(_service, params)] = module.requests
+    assert params["config"].retries == {"mode": "adaptive", "total_max_attempts": 1}
+
+
+def test_a_botocore_client_built_so_has_the_adaptive_rate_limiter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The configuration is one botocore turns into a client whose sends wait on one shared rate:
+    botocore registers its adaptive rate limiter on the client."""
+    limited: list[t.Any] = []
+    register = adaptive.register_retry_handler
+    monkeypatch.setattr(adaptive, "register_retry_handler", lambda client: limited.append(client) or register(client))
+    client = botocore.session.get_session().create_client(
+        "workspaces",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=client_config(20),
+    )
+    assert limited == [client]
+    assert client.meta.config.retries["total_max_attempts"] == 1
