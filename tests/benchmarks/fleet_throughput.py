@@ -45,7 +45,6 @@ COLLECTIONS = ROOT / ".cache" / "live-collections"
 sys.path.insert(0, str(COLLECTIONS))
 
 import boto3  # noqa: E402  (after the collections path, like the other benchmarks' PYTHONPATH)
-from botocore.config import Config  # noqa: E402
 
 from workspaces_simulator.control import SimulatorControl  # noqa: E402
 
@@ -77,7 +76,7 @@ def simulator() -> t.Iterator[tuple[str, SimulatorControl]]:
     url = f"http://127.0.0.1:{port}"
     control = SimulatorControl(url)
     try:
-        for _ in range(200):
+        for _attempt in range(200):
             with contextlib.suppress(OSError, Exception):
                 if control.health():
                     break
@@ -210,7 +209,7 @@ def throughput(url: str, control: SimulatorControl, args: argparse.Namespace) ->
     size, latency, concurrency = args.size, args.latency, default_concurrency()
     figures: dict[str, list[float]] = {key: [] for key in ("module", "ideal", "plain", "careful", "loop", "startup")}
     calls_made = 0
-    for _ in range(args.runs):
+    for _attempt in range(args.runs):
         empty, _ids = fleet(control, 0, latency_faults(latency))
         figures["startup"].append(run_playbook(url, f"directory_id: {empty}", 0) - latency)
 
@@ -247,7 +246,7 @@ def throttled(url: str, control: SimulatorControl, args: argparse.Namespace) -> 
     faults = latency_faults(args.latency)
     faults["RebuildWorkspaces"] = {"throttle": {"rate": rate, "burst": rate}, "latency": args.latency}
     rows = []
-    for _ in range(args.runs):
+    for _attempt in range(args.runs):
         directory_id, ids = fleet(control, size, faults)
         elapsed = run_playbook(url, f"directory_id: {directory_id}", size)
         calls = control.calls()
@@ -281,7 +280,7 @@ def poll_round(url: str, control: SimulatorControl, args: argparse.Namespace) ->
     api = WorkspacesApi(client, max_concurrency=concurrency)
     api.read_states(ids[:25])  # the connections are opened once per run, not per round
     times = []
-    for _ in range(args.runs):
+    for _attempt in range(args.runs):
         control.reset_calls()
         started = time.perf_counter()
         states = api.read_states(ids)
