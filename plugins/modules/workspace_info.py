@@ -228,14 +228,13 @@ import typing as t
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.api import WorkspacesApi
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import InvalidOptionError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import WorkspacesError
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import InfoOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import describe_selected
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.info import info_argument_spec
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import fail_with
-from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import workspaces_client
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.module_runner import workspaces_api
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.selection import selection_argument_spec
 
 
@@ -249,8 +248,7 @@ def main() -> None:
     empty: dict[str, t.Any] = dict(changed=False, workspaces=[], missing_workspace_ids=[])
     try:
         options.validate()
-        api = WorkspacesApi(workspaces_client(module, options.max_concurrency), max_concurrency=options.max_concurrency)
-        result = describe_selected(api, options)
+        result = describe_selected(workspaces_api(module, options.max_concurrency), options)
     except InvalidOptionError as error:
         module.fail_json(msg=str(error), **empty)
     except WorkspacesError as error:

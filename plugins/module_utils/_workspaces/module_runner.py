@@ -66,6 +66,12 @@ def workspaces_client(module: AnsibleAWSModule, max_concurrency: int) -> t.Any:
     return module.client(SERVICE, config=client_config(max_concurrency))
 
 
+def workspaces_api(module: AnsibleAWSModule, max_concurrency: int) -> WorkspacesApi:
+    """The run's API: its client sized for max_concurrency threads, and the batches of one
+    read asked max_concurrency at a time."""
+    return WorkspacesApi(workspaces_client(module, max_concurrency), max_concurrency=max_concurrency)
+
+
 def action_module_main(spec: ActionSpec) -> t.NoReturn:
     """The whole main() of an action module: its options are the selection's and the action's."""
     module = AnsibleAWSModule(
@@ -82,8 +88,7 @@ def run_action_module(module: AnsibleAWSModule, spec: ActionSpec) -> t.NoReturn:
     options = ActionOptions.from_params(module.params, module.check_mode)
     try:
         options.validate()
-        api = WorkspacesApi(workspaces_client(module, options.max_concurrency), max_concurrency=options.max_concurrency)
-        report = run_action(api, spec, options)
+        report = run_action(workspaces_api(module, options.max_concurrency), spec, options)
     except InvalidOptionError as error:
         module.fail_json(msg=str(error), **_empty_result(spec))
     except ActionFailed as failure:

@@ -12,6 +12,7 @@ import typing as t
 import botocore.session
 import pytest
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import module_runner
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.common import ALL_STATES
 from ansible_collections.euc.workspaces.plugins.modules import workspace_info
 
@@ -45,7 +46,7 @@ def fake() -> FakeWorkspacesClient:
 @pytest.fixture
 def factory(fake: FakeWorkspacesClient, monkeypatch: pytest.MonkeyPatch) -> ClientFactory:
     client_factory = ClientFactory(fake)
-    monkeypatch.setattr(workspace_info, "workspaces_client", client_factory)
+    monkeypatch.setattr(module_runner, "workspaces_client", client_factory)
     return client_factory
 
 
