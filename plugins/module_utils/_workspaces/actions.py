@@ -764,6 +764,14 @@ class _Sender:
             if self.stopping_error is None:
                 self.stopping_error = error
 
+    def _stopped(self, pending: t.Sequence[WorkspaceOutcome], attempts: Attempts) -> bool:
+        """Whether the run has stopped sending; if so the pending WorkSpaces are given up, saying why."""
+        stop_reason = self._stop_reason()
+        if stop_reason is None:
+            return False
+        self._give_up(pending, attempts, stop_reason)
+        return True
+
     def _stop_reason(self) -> str | None:
         if self.stopping_error is not None:
             return f"not requested: the task stopped after an error on another call ({self.stopping_error})"
@@ -785,9 +793,10 @@ class _Sender:
 
     def _attempt(self, pending: list[WorkspaceOutcome], attempts: Attempts) -> list[WorkspaceOutcome]:
         """One attempt for the pending WorkSpaces; returns those to try again."""
-        stop_reason = self._stop_reason()
-        if stop_reason is not None:
-            self._give_up(pending, attempts, stop_reason)
+        if self._stopped(pending, attempts):
+            return []
+        ticket = self.api.wait_for_slot(self.spec.operation)
+        if self._stopped(pending, attempts):  # another thread may have stopped the run during the wait
             return []
         try:
             with self._refresh_lock:
@@ -824,7 +833,7 @@ class _Sender:
                 return []
         try:
             failed_requests = self.api.request_action(
-                self.spec.operation, self.spec.request_key, [o.workspace_id for o in sendable], self.spec.refusal_codes
+                self.spec.operation, self.spec.request_key, [o.workspace_id for o in sendable], self.spec.refusal_codes, ticket
             )
         except Exception as error:  # pylint: disable=broad-except
             return self._attempt_failed(sendable, attempts, error)
@@ -855,7 +864,7 @@ class _Sender:
                     outcome.requested = False
                     outcome.fail(error_name(error), f"{error_message(error)} ({self.spec.operation} {attempts.describe()})")
             return []
-        attempts.back_off()
+        attempts.back_off(kind, paced=True)  # request_action waits for the operation's pace
         return sendable
 
     def _apply_answer(self, sendable: t.Sequence[WorkspaceOutcome], failed_requests: t.Sequence[AWSEntry], attempts: Attempts) -> None:

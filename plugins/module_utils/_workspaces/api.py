@@ -35,28 +35,32 @@ from .common import describe_batch_size
 from .common import error_code
 from .common import error_message
 from .concurrency import map_concurrently
+from .pace import Pace
+from .retry import THROTTLED
 from .retry import Clock
 from .retry import Outage
 from .retry import call_read
+from .retry import failure_kind
 
 AWSEntry = t.Dict[str, t.Any]
 
 
 class WorkspacesApi:
-    """The WorkSpaces calls of one run: a boto3 client, the run's clock and outage bound."""
+    """The WorkSpaces calls of one run: a boto3 client, the run's clock, outage bound and pace."""
 
     def __init__(self, client: t.Any, clock: Clock | None = None, max_concurrency: int = 1) -> None:
         self.client = client
         self.clock = clock or Clock()
         self.outage = Outage(self.clock)
+        self.pace = Pace(self.clock)
         # The batches of 25 ids of one read (a wait poll, a fresh-state read, a selection by
         # ids) do not depend on each other: they are asked this many at a time.
         self.max_concurrency = max_concurrency
 
     # ------------------------------------------------------------------ reads
 
-    def _read(self, description: str, func: t.Callable[[], t.Any]) -> t.Any:
-        return call_read(description, func, self.outage, self.clock)
+    def _read(self, operation: str, description: str, func: t.Callable[[], t.Any]) -> t.Any:
+        return call_read(description, func, self.outage, self.clock, self.pace.of(operation))
 
     def _all_pages(self, description: str, operation: str, result_key: str, **params: t.Any) -> list[AWSEntry]:
         """Every item of a paged operation, each page retried on its own.
@@ -69,7 +73,7 @@ class WorkspacesApi:
         items: list[AWSEntry] = []
         token: str | None = None
         while True:
-            page = self._read(description, functools.partial(_first_page, paginator, params, token))
+            page = self._read(operation, description, functools.partial(_first_page, paginator, params, token))
             items.extend(page.get(result_key, []))
             token = page.get("NextToken")
             if not token:
@@ -91,14 +95,14 @@ class WorkspacesApi:
     @WorkspacesErrorHandler.list_error_handler("describe WorkSpace tags", default_value={})
     def describe_tags(self, workspace_id: str) -> dict[str, str]:
         """A WorkSpace's tags as a dict; {} when it has gone."""
-        response = self._read("describe WorkSpace tags", lambda: self.client.describe_tags(ResourceId=workspace_id))
+        response = self._read("describe_tags", "describe WorkSpace tags", lambda: self.client.describe_tags(ResourceId=workspace_id))
         return boto3_tag_list_to_ansible_dict(response.get("TagList", []))
 
     @WorkspacesErrorHandler.list_error_handler("describe WorkSpace snapshots", default_value={})
     def describe_workspace_snapshots(self, workspace_id: str) -> AWSEntry:
         """RebuildSnapshots and RestoreSnapshots of one WorkSpace; {} when it has gone."""
         response = self._read(
-            "describe WorkSpace snapshots", lambda: self.client.describe_workspace_snapshots(WorkspaceId=workspace_id)
+            "describe_workspace_snapshots", "describe WorkSpace snapshots", lambda: self.client.describe_workspace_snapshots(WorkspaceId=workspace_id)
         )
         return {key: response.get(key, []) for key in ("RebuildSnapshots", "RestoreSnapshots")}
 
@@ -130,8 +134,21 @@ class WorkspacesApi:
     def delete_tags(self, workspace_id: str, keys: t.Sequence[str]) -> None:
         self.client.delete_tags(ResourceId=workspace_id, TagKeys=list(keys))
 
+    def wait_for_slot(self, operation: str) -> int:
+        """Wait for the next send slot of an action operation; the ticket to give request_action.
+
+        The engine waits before its fresh read of the WorkSpaces, not after: a wait on a
+        throttled account's pace would leave the read stale by the time the call is sent.
+        """
+        return self.pace.of(_snake(operation)).take_slot()
+
     def request_action(
-        self, operation: str, request_key: str | None, workspace_ids: t.Sequence[str], refusal_codes: t.AbstractSet[str] = frozenset()
+        self,
+        operation: str,
+        request_key: str | None,
+        workspace_ids: t.Sequence[str],
+        refusal_codes: t.AbstractSet[str] = frozenset(),
+        ticket: int | None = None,
     ) -> list[AWSEntry]:
         """One attempt of an action call; its FailedRequests.
 
@@ -139,11 +156,28 @@ class WorkspacesApi:
         None is an operation on one WorkSpace (RestoreWorkspace), which has no FailedRequests
         but raises: the errors in refusal_codes are about that WorkSpace, and come back as
         its FailedRequests entry, so that the engine treats both alike. Any other error is
-        raised as it came: the engine sorts it (retry.failure_kind).
+        raised as it came: the engine sorts it (retry.failure_kind). ticket: the slot the
+        caller waited for (wait_for_slot); without one, the call waits for its slot here.
         """
         method = getattr(self.client, _snake(operation))
-        if request_key is not None:
-            return method(**{request_key: [{"WorkspaceId": workspace_id} for workspace_id in workspace_ids]}).get("FailedRequests", [])
+        pace = self.pace.of(_snake(operation))
+        if ticket is None:
+            ticket = pace.take_slot()
+        try:
+            if request_key is not None:
+                failed = method(**{request_key: [{"WorkspaceId": workspace_id} for workspace_id in workspace_ids]}).get("FailedRequests", [])
+            else:
+                failed = self._request_one(method, workspace_ids, refusal_codes)
+        except Exception as error:  # pylint: disable=broad-except
+            if failure_kind(error) == THROTTLED:
+                pace.answered(ticket, throttled=True)
+            raise
+        pace.answered(ticket, throttled=False)
+        return t.cast(t.List[AWSEntry], failed)
+
+    @staticmethod
+    def _request_one(method: t.Callable[..., t.Any], workspace_ids: t.Sequence[str], refusal_codes: t.AbstractSet[str]) -> list[AWSEntry]:
+        """The call of an operation on one WorkSpace, its refusal as a FailedRequests entry."""
         (workspace_id,) = workspace_ids
         try:
             method(WorkspaceId=workspace_id)

@@ -120,8 +120,8 @@ def offered_regions() -> frozenset[str]:
 # The modules' default max_concurrency: calls in flight at once. At a round trip of 50 ms,
 # 20 calls at once keep a 500-WorkSpace rebuild within its ideal time (the start-up, the
 # pages one after the other, the rest 20 at a time) and over 5 times faster than one call
-# after another (tests/benchmarks/fleet_throughput.py); botocore's adaptive retry mode keeps
-# a throttled account's pace, whatever the number of threads (module_runner.client_config).
+# after another (tests/benchmarks/fleet_throughput.py); the run's pace keeps a throttled
+# account's rate, whatever the number of threads (pace.py).
 DEFAULT_MAX_CONCURRENCY = 20
 
 

@@ -45,13 +45,10 @@ _DEFAULT_POOL_SIZE = 10
 
 # botocore makes one attempt per call; the collection's own layer (retry.py) retries, so
 # that retries do not multiply and a mutating call is never repeated without a fresh read.
-# Adaptive mode adds botocore's client-side rate limiter: from the first throttled answer
-# on, every send of the client waits on one token bucket whose rate follows the answers
-# (CUBIC), so the threads of a task share one pace instead of each backing off on its own.
-# Measured against a throttled RebuildWorkspaces (tests/benchmarks/fleet_throughput.py), it
-# keeps the task near the account's rate with few throttled answers, so the collection has
-# no limiter of its own.
-_ONE_ATTEMPT = {"mode": "adaptive", "total_max_attempts": 1}
+# Standard mode, not adaptive: the run's pace (pace.py) is kept per operation by the
+# collection, and botocore's client-wide rate limiter on top of it would slow every
+# operation whenever one is throttled.
+_ONE_ATTEMPT = {"mode": "standard", "total_max_attempts": 1}
 
 
 def client_config(max_concurrency: int) -> Config:

@@ -48,6 +48,9 @@ from .common import WorkspacesError
 from .common import error_code
 from .common import error_name
 
+if t.TYPE_CHECKING:
+    from .pace import OperationPace
+
 # AWSRetry's throttling codes, plus ThrottlingException, which the WorkSpaces API answers.
 THROTTLING_CODES = frozenset(
     ("Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
@@ -58,10 +61,11 @@ SERVER_ERROR_CODES = frozenset(("InternalError", "InternalFailure", "InternalSer
 
 # Attempts of one call before it gives up: after server or connection errors, 7 (about 20 s
 # of backoff at most: 1, 2, 4, 8, 8, 8 s before jitter), so that one call never holds a run
-# for minutes; throttled attempts were not processed and a storm passes, so they may go on
-# to 15 (about 2 minutes), within the outage bound.
+# for minutes; throttled attempts were not processed and a storm passes, so they go on
+# until the outage bound: spaced by the operation's pace (pace.py), at its slowest half a
+# call a second, 32 attempts take longer than OUTAGE_MAX_SECONDS.
 MAX_ATTEMPTS = 7
-MAX_THROTTLED_ATTEMPTS = 15
+MAX_THROTTLED_ATTEMPTS = 32
 BACKOFF_DELAY = 1.0
 BACKOFF_MAX_DELAY = 8.0
 
@@ -190,7 +194,12 @@ class Attempts:
     def exhausted(self) -> bool:
         return self.server_errors >= MAX_ATTEMPTS or self.count >= MAX_THROTTLED_ATTEMPTS
 
-    def back_off(self) -> None:
+    def back_off(self, kind: str, paced: bool) -> None:
+        """Sleep before the next attempt, unless it was throttled and the operation's pace,
+        which that answer slowed, already spaces the next attempt: a thread that also backed
+        off on its own would leave the task slower than the account allows."""
+        if kind == THROTTLED and paced:
+            return
         self.clock.sleep(next(self._backoff))
 
     def describe(self) -> str:
@@ -203,19 +212,24 @@ class Attempts:
 Result = t.TypeVar("Result")
 
 
-def call_read(description: str, func: t.Callable[[], Result], outage: Outage, clock: Clock) -> Result:
+def call_read(description: str, func: t.Callable[[], Result], outage: Outage, clock: Clock, pace: OperationPace | None = None) -> Result:
     """Call a read-only func until it succeeds, its error is final, or retries run out.
 
     A read is safe to repeat, so every retryable kind (server errors included) is retried.
+    Each attempt waits for its slot of the operation's pace; a throttled one waits for
+    nothing else (the pace it just slowed spaces the next attempt), the others back off.
     Raises WorkspacesError("Failed to <description> after N attempts over S s", the last
     error) when it gives up; a final error leaves as it came, for the error handler.
     """
     attempts = Attempts(description, clock)
     while True:
+        ticket = pace.take_slot() if pace is not None else 0
         try:
             result = func()
         except Exception as error:  # pylint: disable=broad-except
             kind = failure_kind(error)
+            if pace is not None and kind in (THROTTLED, FINAL):
+                pace.answered(ticket, throttled=kind == THROTTLED)
             if not is_retryable(kind):
                 raise
             attempts.failed(error, kind)
@@ -223,7 +237,9 @@ def call_read(description: str, func: t.Callable[[], Result], outage: Outage, cl
             if attempts.exhausted or outage.reason is not None:
                 detail = f" ({outage.reason})" if outage.reason else ""
                 raise WorkspacesError(message=f"Failed to {description} {attempts.describe()}{detail}", exception=error) from error
-            attempts.back_off()
+            attempts.back_off(kind, paced=pace is not None)
             continue
+        if pace is not None:
+            pace.answered(ticket, throttled=False)
         outage.record_success(description)
         return result

@@ -13,6 +13,7 @@ import typing as t
 
 import pytest
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import pace
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import FRESH_STATE_SECONDS
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionFailed
@@ -700,7 +701,8 @@ def test_an_error_about_one_workspace_does_not_stop_the_run() -> None:
 
 @pytest.mark.parametrize("max_concurrency", [1, 8])
 def test_throttled_rebuilds_are_retried_and_each_accepted_once(max_concurrency: int, retry_sleeps: list[float]) -> None:
-    """Throttled calls are retried (with backoff) until accepted, and no WorkSpace is accepted twice."""
+    """Throttled calls are retried, each in a slot of the operation's shared pace, until accepted, and
+    no WorkSpace is accepted twice; no thread backs off on its own beyond the pace."""
     fake = fleet(*["AVAILABLE"] * 12)
     throttles = 0
     for n in range(0, 12, 2):
@@ -709,23 +711,24 @@ def test_throttled_rebuilds_are_retried_and_each_accepted_once(max_concurrency: 
     report = rebuild(fake, directory_id=DIRECTORY, max_workspaces=12, max_concurrency=max_concurrency)
     assert collections.Counter(fake.accepted) == collections.Counter(ws_id(n) for n in range(12))
     assert len(fake.rebuild_calls) == 12 + throttles
-    assert len(retry_sleeps) == throttles
+    assert retry_sleeps and all(delay <= max_concurrency / pace.MIN_RATE for delay in retry_sleeps)
     assert report.as_result(False)["rebuild_requested"] == [ws_id(n) for n in range(12)]
 
 
 @pytest.mark.usefixtures("no_jitter")
 def test_a_rebuild_throttled_ten_times_is_accepted_at_the_eleventh_attempt(wait_clock: FakeClock) -> None:
-    """Ten throttled attempts (55 s of backoff, under the 60 s outage bound) then accepted; the WorkSpace
-    is read again before the attempts that come more than 5 s after the last read. (Rewritten: AWSRetry
-    used to give up after ten tries and fail the WorkSpace alone.)"""
+    """Ten throttled attempts then accepted: no call was ever accepted, so the pace falls to its slowest,
+    one call every 2 s (20 s in all, under the 60 s outage bound); the WorkSpace is read again before
+    the attempts that come more than 5 s after the last read. (Rewritten: AWSRetry used to give up
+    after ten tries and fail the WorkSpace alone; then each throttled attempt backed off on its own.)"""
     fake = fleet("AVAILABLE", "AVAILABLE")
     fake.action_errors[ws_id(0)] = [throttled() for _attempt in range(10)]
     report = rebuild(fake, directory_id=DIRECTORY)
     assert fake.rebuild_calls == [ws_id(0)] * 11 + [ws_id(1)]
-    assert wait_clock.sleeps == [1, 2, 4] + [8] * 7
+    assert wait_clock.sleeps == [1 / pace.MIN_RATE] * 11, "ten retries, then the other WorkSpace's slot"
     assert report.as_result(False)["rebuild_requested"] == [ws_id(0), ws_id(1)]
-    # Fresh reads: once the plan is older than 5 s (after 7 s), then before every 8 s backoff's attempt.
-    assert len([params for params in fake.calls_of("DescribeWorkspaces") if "WorkspaceIds" in params]) == 8
+    # Fresh reads, each more than 5 s after the last: at 6, 12 and 18 s (the other WorkSpace read along).
+    assert len([params for params in fake.calls_of("DescribeWorkspaces") if "WorkspaceIds" in params]) == 3
 
 
 @pytest.mark.usefixtures("no_jitter")
@@ -737,9 +740,9 @@ def test_a_rebuild_throttled_on_every_attempt_stops_the_run_at_the_outage_bound(
     fake.action_errors[ws_id(0)] = [throttled() for _attempt in range(50)]
     with pytest.raises(ActionFailed) as failure:
         rebuild(fake, directory_id=DIRECTORY)
-    assert str(failure.value).startswith("Stopped sending RebuildWorkspaces requests: RebuildWorkspaces kept failing: 11 failed attempts in a row over 63 s")
-    assert fake.rebuild_calls == [ws_id(0)] * 11
-    assert wait_clock.sleeps == [1, 2, 4] + [8] * 7, "no sleep after the attempt that reached the bound"
+    assert str(failure.value).startswith("Stopped sending RebuildWorkspaces requests: RebuildWorkspaces kept failing: 31 failed attempts in a row over 60 s")
+    assert fake.rebuild_calls == [ws_id(0)] * 31
+    assert wait_clock.sleeps == [1 / pace.MIN_RATE] * 30, "one slot of the slowest pace apart; no sleep after the bound"
     result = failure.value.report.as_result(False)
     assert [(e["outcome"], e["reason"].startswith("not requested: the task stopped sending requests: ")) for e in result["workspaces"]] == [
         ("skipped", True),

@@ -115,8 +115,9 @@ def after_first(fake: FakeWorkspacesClient, operation: str) -> list[str]:
 def test_a_plan_older_than_5_s_is_read_again_right_before_the_request(
     wait_clock: FakeClock, read_again: str | None, connection: str, outcome: str, detail: str | None, rebuild_calls: int
 ) -> None:
-    """Throttled three times (1 + 2 + 4 s), the plan is 7 s old: the state and the connection are read
-    again before the next attempt, and only a WorkSpace still eligible is sent."""
+    """Throttled three times (the pace then gives a slot every 2 s), the plan is 6 s old at the fourth
+    attempt: the state and the connection are read again after its wait and before it, and only a
+    WorkSpace still eligible is sent."""
     fake = fleet("ERROR")
     fake.action_errors[W0] = [throttled() for _attempt in range(3)]
     fake.script(W0, "ERROR", read_again)
@@ -125,9 +126,9 @@ def test_a_plan_older_than_5_s_is_read_again_right_before_the_request(
     entry = outcomes(report)[W0]
     assert entry["outcome"] == outcome
     assert entry.get("reason", entry.get("error_message")) == detail
-    assert wait_clock.sleeps == [1, 2, 4]
+    assert wait_clock.sleeps == [2, 2, 2]
     assert len(fake.rebuild_calls) == rebuild_calls
-    # The fresh read comes after the third (throttled) attempt, at 7 s: not before the second (1 s) nor the third (3 s).
+    # The fresh read comes after the third (throttled) attempt, at 6 s: not before the second (2 s) nor the third (4 s).
     rebuilds_before = [index for index, op in enumerate(fake.operations) if op == "RebuildWorkspaces"][:3]
     assert fake.operations[rebuilds_before[2] + 1 : rebuilds_before[2] + 3] == ["DescribeWorkspaces", "DescribeWorkspacesConnectionStatus"]
     assert fake.calls_of("DescribeWorkspaces") == [{"WorkspaceIds": [W0]}] * 2

@@ -13,7 +13,6 @@ leaves the process: Stubber answers before anything is sent.
 from __future__ import annotations
 
 import base64
-import collections
 import json
 import threading
 import typing as t
@@ -23,6 +22,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from ansible_collections.euc.workspaces.plugins.module_utils._workspaces import pace
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import REBUILD
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import ActionOptions
 from ansible_collections.euc.workspaces.plugins.module_utils._workspaces.actions import run_action
@@ -159,12 +159,17 @@ def test_tags_are_written_and_removed_with_valid_requests(client: t.Any, stubber
     [("ThrottlingException", 400), ("Throttling", 400), ("RequestLimitExceeded", 400), ("InternalServerError", 500), ("ServiceUnavailable", 503)],
 )
 def test_throttled_and_transient_read_errors_are_retried(client: t.Any, stubber: Stubber, retry_sleeps: list[float], code: str, status: int) -> None:
-    """A read is safe to repeat: throttling and server errors, WorkSpaces' own codes included, are retried."""
+    """A read is safe to repeat: throttling and server errors, WorkSpaces' own codes included, are retried,
+    a throttled one in the next slot of the operation's pace (no call accepted yet: its slowest, 2 s),
+    a server error after a jittered backoff of at most 1 s."""
     stubber.add_client_error("describe_workspaces", code, "slow down", status)
     stubber.add_response("describe_workspaces", {"Workspaces": [workspace(ws_id(1))]}, {"WorkspaceIds": [ws_id(1)]})
     assert _ids(WorkspacesApi(client).describe_workspaces_by_ids([ws_id(1)])) == [ws_id(1)]
     assert len(retry_sleeps) == 1
-    assert 0 <= retry_sleeps[0] <= 1
+    if status < 500:
+        assert retry_sleeps == [1 / pace.MIN_RATE]
+    else:
+        assert 0 <= retry_sleeps[0] <= 1
 
 
 @pytest.mark.parametrize(
@@ -312,100 +317,95 @@ def test_an_info_run_sends_only_valid_requests(client: t.Any, stubber: Stubber) 
 
 Call = t.Callable[[WorkspacesApi], t.Any]
 
-
-def _tags_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
-    fake.errors["DescribeTags"] = [throttled("DescribeTags") for _attempt in range(times)]
-    fake.tags[ws_id(1)] = {"team": "finance"}
-    return lambda workspaces: workspaces.describe_tags(ws_id(1))
-
-
-def _snapshots_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
-    fake.errors["DescribeWorkspaceSnapshots"] = [throttled("DescribeWorkspaceSnapshots") for _attempt in range(times)]
-    return lambda workspaces: workspaces.describe_workspace_snapshots(ws_id(1))
-
-
-def _describe_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
-    fake.errors["DescribeWorkspaces"] = [throttled("DescribeWorkspaces") for _attempt in range(times)]
-    return lambda workspaces: _ids(workspaces.describe_workspaces_by_ids([ws_id(1)]))
-
-
-def _connection_status_throttled(fake: FakeWorkspacesClient, times: int) -> Call:
-    fake.errors["DescribeWorkspacesConnectionStatus"] = [throttled("DescribeWorkspacesConnectionStatus") for _attempt in range(times)]
-    return lambda workspaces: workspaces.describe_connection_status([ws_id(1)])
+# The reads of a run, by operation, as other threads of the same task make them.
+OTHER_READS: dict[str, Call] = {
+    "DescribeTags": lambda workspaces: workspaces.describe_tags(ws_id(2)),
+    "DescribeWorkspaceSnapshots": lambda workspaces: workspaces.describe_workspace_snapshots(ws_id(2)),
+    "DescribeWorkspaces": lambda workspaces: workspaces.describe_workspaces_by_ids([ws_id(2)]),
+    "DescribeWorkspacesConnectionStatus": lambda workspaces: workspaces.describe_connection_status([ws_id(2)]),
+}
+# The boto3 method of each operation: the paces are kept by it.
+METHODS = {
+    "DescribeTags": "describe_tags",
+    "DescribeWorkspaceSnapshots": "describe_workspace_snapshots",
+    "DescribeWorkspaces": "describe_workspaces",
+    "DescribeWorkspacesConnectionStatus": "describe_workspaces_connection_status",
+}
 
 
-@pytest.mark.usefixtures("no_jitter")
 @pytest.mark.parametrize(
-    ("throttled_call", "answer"),
+    ("operation", "throttled_call", "answer"),
     [
-        pytest.param(_tags_throttled, {"team": "finance"}, id="tags"),
-        pytest.param(_snapshots_throttled, {"RebuildSnapshots": [], "RestoreSnapshots": []}, id="snapshots"),
-        pytest.param(_describe_throttled, [ws_id(1)], id="describe"),
-        pytest.param(_connection_status_throttled, [{"WorkspaceId": ws_id(1), "ConnectionState": "UNKNOWN"}], id="connection-status"),
+        pytest.param("DescribeTags", lambda workspaces: workspaces.describe_tags(ws_id(1)), {"team": "finance"}, id="tags"),
+        pytest.param(
+            "DescribeWorkspaceSnapshots",
+            lambda workspaces: workspaces.describe_workspace_snapshots(ws_id(1)),
+            {"RebuildSnapshots": [], "RestoreSnapshots": []},
+            id="snapshots",
+        ),
+        pytest.param("DescribeWorkspaces", lambda workspaces: _ids(workspaces.describe_workspaces_by_ids([ws_id(1)])), [ws_id(1)], id="describe"),
+        pytest.param(
+            "DescribeWorkspacesConnectionStatus",
+            lambda workspaces: workspaces.describe_connection_status([ws_id(1)]),
+            [{"WorkspaceId": ws_id(1), "ConnectionState": "UNKNOWN"}],
+            id="connection-status",
+        ),
     ],
 )
-def test_each_call_has_its_own_backoff(throttled_call: t.Callable[[FakeWorkspacesClient, int], Call], answer: t.Any) -> None:
-    """Calls share one run (one WorkspacesApi) across threads; one call's backoff must not depend on the others.
-
-    A retried read must wait longer and longer (1 s, 2 s, 4 s without jitter) whatever
-    other calls of the same run do meanwhile: neither be reset to 1 s when another call
-    starts, nor jump towards the 8 s cap because other calls are retrying too. Here, as
-    another thread of the same task would, other calls start while the throttled one sleeps.
-    """
+def test_a_throttled_read_slows_its_own_operation_only(operation: str, throttled_call: Call, answer: t.Any) -> None:
+    """AWS throttles each operation on its own: a read throttled three times waits for its operation's
+    slots (2 s apart at the slowest pace), while the other operations' calls, made meanwhile by other
+    threads of the same run, go out at once, without a wait of their own."""
     fake = FakeWorkspacesClient([workspace(ws_id(1)), workspace(ws_id(2))])
-    call = throttled_call(fake, 3)
+    fake.tags[ws_id(1)] = {"team": "finance"}
+    fake.errors[operation] = [throttled(operation) for _attempt in range(3)]
     clock = FakeClock()
     delays: list[float] = []
 
     def sleep(seconds: float) -> None:
         delays.append(seconds)
         clock.sleep(seconds)
-        # Other workers' calls of every kind, answered at once, during the sleep.
         scripted, fake.errors = fake.errors, {}
-        workspaces.describe_tags(ws_id(2))
-        workspaces.describe_workspace_snapshots(ws_id(2))
-        workspaces.describe_workspaces_by_ids([ws_id(2)])
-        workspaces.describe_connection_status([ws_id(2)])
+        for other, read in OTHER_READS.items():
+            if other != operation:
+                read(workspaces)
         fake.errors = scripted
 
     workspaces = WorkspacesApi(fake, Clock(sleep=sleep, monotonic=clock.monotonic))
-    assert call(workspaces) == answer
-    assert delays == [1, 2, 4]
+    assert throttled_call(workspaces) == answer
+    assert delays == [1 / pace.MIN_RATE] * 3, "the other operations' calls never waited"
+    assert all(workspaces.pace.of(METHODS[other]).rate is None for other in OTHER_READS if other != operation)
 
 
-class LockstepClock:
-    """Threads that sleep at once sleep together: the clock moves by one delay per round, not by their sum."""
+class VirtualClock:
+    """One clock for every thread: sleeping moves a thread's own time on, and the clock reads the latest."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
         self.now = 0.0
-        self.delays: dict[str, list[float]] = collections.defaultdict(list)
-        self._round: list[float] = []
-        self._barrier = threading.Barrier(workers, action=self._advance, timeout=10)
-
-    def _advance(self) -> None:
-        self.now += max(self._round)
-        self._round.clear()
+        self.delays: list[float] = []
 
     def sleep(self, seconds: float) -> None:
-        self.delays[threading.current_thread().name].append(seconds)
-        self._round.append(seconds)
-        self._barrier.wait()
+        with self._lock:
+            self.delays.append(seconds)
+            self.now += seconds
 
     def monotonic(self) -> float:
-        return self.now
+        with self._lock:
+            return self.now
 
 
-@pytest.mark.usefixtures("no_jitter")
-def test_concurrent_throttled_rebuilds_each_have_their_own_backoff() -> None:
-    """Eight threads, each rebuild throttled five times, all retrying at once: each thread sleeps
-    its own 1, 2, 4, 8, 8 s (capped at 8 s), as if it were alone, and each WorkSpace is accepted once.
-    (Rewritten: amazon.aws's AWSRetry decorator, 3 s doubling to 60 s, used to retry RebuildWorkspaces.)"""
+def test_concurrent_throttled_rebuilds_share_one_pace() -> None:
+    """Eight threads, each WorkSpace's rebuild throttled five times: the retries wait for the slots of
+    one shared pace, and the answers to the calls in flight together cut it once, not once each;
+    each WorkSpace is accepted once.
+    (Rewritten: each thread used to back off on its own, 1, 2, 4, 8, 8 s, whatever the others did.)"""
     workers = 8
     ids = [ws_id(n) for n in range(workers)]
     fake = FakeWorkspacesClient([workspace(wid) for wid in ids])
     for wid in ids:
         fake.action_errors[wid] = [throttled() for _attempt in range(5)]
-    clock = LockstepClock(workers)
+    clock = VirtualClock()
     options = ActionOptions.from_params(
         dict(
             workspace_ids=ids,
@@ -419,11 +419,13 @@ def test_concurrent_throttled_rebuilds_each_have_their_own_backoff() -> None:
         ),
         check_mode=False,
     )
-    report = run_action(WorkspacesApi(fake, Clock(sleep=clock.sleep, monotonic=clock.monotonic)), REBUILD, options)
-    assert sorted(clock.delays.values()) == [[1, 2, 4, 8, 8]] * workers
+    api = WorkspacesApi(fake, Clock(sleep=clock.sleep, monotonic=clock.monotonic))
+    report = run_action(api, REBUILD, options)
     assert sorted(fake.accepted) == ids
     assert len(fake.rebuild_calls) == workers * 6
     assert report.as_result(False)["rebuild_requested"] == ids
+    assert api.pace.of("rebuild_workspaces").rate is not None
+    assert clock.delays and all(delay <= workers / pace.MIN_RATE for delay in clock.delays)
 
 
 def test_each_run_has_its_own_outage_bound(retry_sleeps: list[float]) -> None:

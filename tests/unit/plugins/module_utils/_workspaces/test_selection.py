@@ -491,7 +491,7 @@ def test_api_errors_end_the_selection(fake: FakeWorkspacesClient, operation: str
 
 
 def test_throttled_describe_calls_are_retried(fake: FakeWorkspacesClient, retry_sleeps: list[float]) -> None:
-    """Throttled DescribeWorkspaces calls are retried with backoff and the selection completes."""
+    """Throttled DescribeWorkspaces calls are retried, each in the operation's next slot, and the selection completes."""
     fake.errors["DescribeWorkspaces"] = [throttled("DescribeWorkspaces"), throttled("DescribeWorkspaces")]
     assert ids(select(fake, directory_id=DIRECTORY).matched) == [ALICE, BOB, DAVE]
     assert len(fake.calls_of("DescribeWorkspaces")) == 3
