@@ -24,17 +24,16 @@ options:
         25 WorkSpaces a call (C(DescribeWorkspaces) by ids, as when waiting, and
         C(DescribeWorkspacesConnectionStatus)). The pages of a directory's WorkSpaces are read
         one after the other, as each page names the next.
-      - Every call of the task goes through one client, with botocore's adaptive retry mode
-        (one attempt per call; the module retries). Once AWS throttles a call, that client
-        holds every thread of the task to the rate the account lets through, learned from
-        the answers, so a higher value does not flood a throttled account. Throttled calls are
-        retried with jittered backoff.
+      - The threads of the task share one pace per API operation, as AWS throttles each
+        operation on its own. Once AWS throttles an operation, every call of it waits for its
+        slot at the rate the account lets through, learned from the answers (cut to 0.9 of the
+        rate AWS accepted in the last second, then grown back as botocore's adaptive retry
+        mode does), so a higher value does not flood a throttled account, and a throttled
+        action does not slow the reads. A throttled call is retried in its next slot rather
+        than after a backoff of its own.
       - At a round trip of 50 ms, the default keeps a fleet of hundreds within its ideal time,
         over 5 times faster than one call after another. Lower it to leave room in the
         account's rate to other tools that run at the same time.
-      - 'To pace the task without the learned rate, give O(aws_config) the retries of your
-        choice, keeping one attempt per call, for example
-        C({"retries": {"mode": "standard", "total_max_attempts": 1}}).'
     type: int
     default: 20
   idempotency_token:
@@ -65,10 +64,11 @@ notes:
   - At least one of O(workspace_ids), O(directory_id), O(bundle_id) or O(tags) is required.
   - The task fails when any WorkSpace's outcome is V(failed) or V(unknown); it reports a change
     when the action was requested (or would be, in check mode), or may have been (V(unknown)).
-  - botocore makes one attempt per call; the collection retries with jittered backoff (1 s,
-    doubling, at most 8 s). A call gives up after 7 server or connection errors (about 20 s), or
-    after 15 throttled attempts, whichever comes first, and the outage bound below may stop it
-    sooner. An action call that failed with a server error or a lost connection may have been
+  - botocore makes one attempt per call; the collection retries, throttled calls in the next
+    slot of their operation's pace (at its slowest, half a call a second), other errors with
+    jittered backoff (1 s, doubling, at most 8 s). A call gives up after 7 server or connection
+    errors (about 20 s), or after 32 throttled attempts, whichever comes first, and the outage
+    bound below may stop it sooner. An action call that failed with a server error or a lost connection may have been
     accepted, so it is only sent again when a fresh read shows the WorkSpace unchanged, and a
     WorkSpace seen in the action's transitional state after it counts as accepted. One that shows
     no sign of acceptance within 20 seconds ends as V(unknown); check it before running again.

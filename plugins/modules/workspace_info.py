@@ -69,8 +69,9 @@ options:
       - How many calls may be in flight at once, counting the per-WorkSpace calls (C(DescribeTags),
         C(DescribeWorkspaceSnapshots)) and the reads of 25 WorkSpaces a call (C(DescribeWorkspaces)
         by ids, C(DescribeWorkspacesConnectionStatus)).
-      - They share one pace. Once AWS throttles a call, botocore's adaptive retry mode holds every
-        thread to the rate the account lets through. Throttled calls are retried with jittered backoff.
+      - They share one pace per API operation. Once AWS throttles an operation, every call of it
+        waits for its slot at the rate the account lets through, learned from the answers;
+        a throttled call is retried in its next slot.
     type: int
     default: 20
 extends_documentation_fragment:
